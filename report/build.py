@@ -1,0 +1,161 @@
+"""The whole pipeline in one function: cases → comparison → charts → Markdown → documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import EnvironmentFault, display_path
+
+FORMATS = ("pdf", "docx", "html")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    cases_dir: Path = Path("cases")
+    out_dir: Path = Path("output")
+    figures_dir: Path = Path("figures")
+    formats: tuple[str, ...] = FORMATS
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    documents: dict[str, Path]
+    manifest: Path
+    charts_exported: int
+
+
+def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: None) -> BuildResult:
+    """Build the briefing documents; earlier documents stay untouched unless all succeed."""
+    from filelock import FileLock
+
+    from .cases import load_cases
+    from .charts import build_charts, export_charts
+    from .compare import compare
+    from .compose import compose
+    from .render import render
+
+    on_step("Reading case files")
+    case_files = load_cases(options.cases_dir)
+    check_environment(options.formats)
+    epoch = source_date_epoch(options.cases_dir)
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # pandoc and WeasyPrint read it
+    prepare_dir(options.out_dir)
+    prepare_dir(options.figures_dir)
+    # Two builds into one folder take turns, so neither sees the other's half-written files.
+    with FileLock(str(options.out_dir / ".report.lock")):
+        on_step("Comparing cases")
+        comparison = compare([cf.case for cf in case_files],
+                             dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date())
+        on_step("Drawing charts")
+        charts = build_charts(comparison)
+        before = {p.name for p in options.figures_dir.glob("*.png")}
+        images = export_charts(charts, options.figures_dir)
+        exported = len({p.name for p in images.values()} - before)
+        on_step("Writing the briefing")
+        briefing = compose(comparison, charts, images)
+        with tempfile.TemporaryDirectory(dir=options.out_dir, prefix=".staging-") as tmp:
+            staging = Path(tmp)
+            on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
+            staged = render(briefing, charts, images, list(options.formats), staging)
+            staged["md"] = staging / "briefing.md"
+            manifest = staging / "manifest.json"
+            write_manifest(manifest, staged, case_files, epoch)
+            on_step("Publishing")
+            documents = {}
+            for kind, path in staged.items():
+                documents[kind] = publish(path, options.out_dir / path.name)
+            manifest_path = publish(manifest, options.out_dir / "manifest.json")
+        prune_figures(options.figures_dir, set(images.values()))
+    return BuildResult(documents, manifest_path, exported)
+
+
+def prepare_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".report-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise EnvironmentFault(f"cannot write to {display_path(path)}: {err.strerror}; "
+                               "choose another folder with --out, or fix its permissions") from None
+
+
+def publish(staged: Path, target: Path) -> Path:
+    """Move a finished file into place atomically: readers see the old file or the new one."""
+    try:
+        os.replace(staged, target)
+    except OSError as err:
+        raise EnvironmentFault(f"cannot write {display_path(target)}: {err.strerror}") from None
+    return target
+
+
+def prune_figures(figures_dir: Path, keep: set[Path]) -> None:
+    """Remove chart images of earlier builds, so the cache holds what this build uses."""
+    for png in figures_dir.glob("fig-*.png"):
+        if png not in keep:
+            png.unlink(missing_ok=True)
+
+
+def check_environment(formats: tuple[str, ...]) -> None:
+    """Fail early, naming the fix, when the fonts or programs a format needs are missing."""
+    if {"pdf", "docx", "html"} & set(formats) and not has_cjk_font():
+        raise EnvironmentFault("no Noto CJK font: Chinese would print as empty boxes; run "
+                               "`make setup` or `apt-get install fonts-noto-cjk`")
+    from .charts import find_browser
+
+    find_browser()
+
+
+def has_cjk_font() -> bool:
+    if shutil.which("fc-list"):
+        out = subprocess.run(["fc-list", ":family=Noto Sans CJK SC", "family"],
+                             capture_output=True, text=True).stdout
+        return bool(out.strip())
+    return any(Path(d).glob("**/NotoSansCJK*") for d in ("/usr/share/fonts",))
+
+
+def source_date_epoch(cases_dir: Path) -> int:
+    """Return SOURCE_DATE_EPOCH, else the commit time of the case files, else now.
+
+    Two builds of one commit then carry the same dates and are byte-identical.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."],
+                             cwd=cases_dir, capture_output=True, text=True, timeout=10).stdout
+        if out.strip().isdigit():
+            return int(out.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return int(dt.datetime.now(dt.timezone.utc).timestamp())
+
+
+def write_manifest(path: Path, documents: dict[str, Path], case_files, epoch: int) -> None:
+    """Write what went in and what came out, with hashes, so a reader can check an artefact."""
+    def describe(p: Path) -> dict:
+        data = p.read_bytes()
+        entry = {"file": p.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        if p.suffix == ".pdf":
+            from pypdf import PdfReader
+
+            entry["pages"] = len(PdfReader(p).pages)
+        return entry
+
+    manifest = {
+        "source_date_epoch": epoch,
+        "documents": {kind: describe(p) for kind, p in sorted(documents.items())},
+        "cases": [{"file": cf.path.name, "id": cf.case.id,
+                   "sha256": hashlib.sha256(cf.path.read_bytes()).hexdigest()}
+                  for cf in case_files],
+    }
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,96 @@
+"""`report build | check | schema`: argument parsing and exit codes only.
+
+Exit codes: 0 success, 1 a broken environment (the message names the fix), 2 bad input.
+Heavy libraries are imported by the commands that need them, so `--help` and `check` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .errors import InputError, ReportError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Build comparative case-study briefings from sourced case files.")
+
+CasesOpt = Annotated[Path, typer.Option("--cases", help="Folder of case files (*.yaml).")]
+
+
+def fail(err: ReportError) -> None:
+    """Print an error the way an editor or CI log wants it, then exit with its code."""
+    lines = [str(p) for p in err.problems] if isinstance(err, InputError) else [str(err)]
+    for line in lines:
+        print(f"{line}" if isinstance(err, InputError) else f"error: {line}", file=sys.stderr)
+    if isinstance(err, InputError):
+        n = len(err.problems)
+        print(f"{n} problem{'s' * (n != 1)} found", file=sys.stderr)
+    raise typer.Exit(err.exit_code)
+
+
+@app.command()
+def check(cases: CasesOpt = Path("cases")) -> None:
+    """Validate a folder of case files; list every problem as path:line:col: field: message."""
+    from .cases import load_cases
+
+    try:
+        loaded = load_cases(cases)
+    except ReportError as err:
+        fail(err)
+    print(f"{len(loaded)} case files OK: " + ", ".join(cf.path.name for cf in loaded))
+
+
+@app.command()
+def build(
+    cases: CasesOpt = Path("cases"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the documents.")] = Path("output"),
+    figures: Annotated[Path, typer.Option("--figures", help="Folder for chart images.")] = Path(
+        "figures"),
+    format: Annotated[str, typer.Option("--format", help="Comma-separated: pdf,docx,html.")] = (
+        "pdf,docx,html"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Build the briefing as PDF, DOCX and HTML."""
+    from .build import FORMATS, BuildOptions
+    from .build import build as run_build
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in format.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        print(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from "
+              f"{', '.join(FORMATS)}", file=sys.stderr)
+        raise typer.Exit(2)
+    options = BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats)
+    try:
+        if quiet:
+            result = run_build(options)
+        else:
+            from rich.console import Console
+
+            console = Console(stderr=True)
+            with console.status("Starting") as status:
+                result = run_build(options, on_step=lambda step: status.update(step + " …"))
+    except ReportError as err:
+        fail(err)
+    except KeyboardInterrupt:
+        print("error: interrupted; earlier documents are unchanged", file=sys.stderr)
+        raise typer.Exit(130) from None
+    for kind, path in result.documents.items():
+        if kind in formats:
+            print(f"wrote {path}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a case file (for editors: yaml-language-server)."""
+    from .model import case_schema
+
+    print(json.dumps(case_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,52 @@
+"""Errors a person can act on: bad input (exit 2) and a broken environment (exit 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, at a place a text editor can jump to."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        # A problem with a whole file or folder has no line to point at.
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ReportError(Exception):
+    """Base of the errors the CLI turns into one-line messages."""
+
+    exit_code = 1
+
+
+class InputError(ReportError):
+    """The case files are wrong; every problem found is listed."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class EnvironmentFault(ReportError):
+    """Something outside the input is missing or broken; the message says how to fix it."""
+
+    exit_code = 1
+
+
+def display_path(path: Path) -> str:
+    """Return `path` relative to the working directory where it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,56 @@
+"""Pandoc Markdown from untrusted text: emphasis and http(s) links survive, nothing else does.
+
+Case files are often pasted from web pages. Every ASCII punctuation mark that pandoc could read
+as syntax (raw HTML, images, attributes, citations, math, list markers) is backslash-escaped, so
+case text always renders as the characters that were typed.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\((https?://[^\s()<>\"'\\]{1,2000})\)")
+_EMPHASIS = re.compile(r"\*\*[^*\s](?:[^*]*[^*\s])?\*\*|\*[^*\s](?:[^*]*[^*\s])?\*"
+                       r"|(?<![\w])_[^_\s](?:[^_]*[^_\s])?_(?![\w])")
+_PUNCT = frozenset(string.punctuation)
+
+
+class Md(str):
+    """Markdown the program wrote itself: trusted, never escaped again."""
+
+
+def escape(text: str) -> str:
+    """Return `text` as literal pandoc Markdown on one line; emphasis and web links kept."""
+    text = " ".join(str(text).split())  # one line: safe inside a table cell or a heading
+    out: list[str] = []
+    pos = 0
+    for match in _LINK.finditer(text):
+        out.append(_emphasis(text[pos:match.start()]))
+        out.append(f"[{_emphasis(match.group(1))}]({match.group(2)})")
+        pos = match.end()
+    out.append(_emphasis(text[pos:]))
+    return "".join(out)
+
+
+def _emphasis(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for match in _EMPHASIS.finditer(text):
+        out.append(_literal(text[pos:match.start()]))
+        mark = "**" if match.group().startswith("**") else match.group()[0]
+        inner = match.group()[len(mark):-len(mark)]
+        out.append(f"{mark}{_literal(inner)}{mark}")
+        pos = match.end()
+    out.append(_literal(text[pos:]))
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    return "".join("\\" + ch if ch in _PUNCT else ch for ch in text)
+
+
+def citation(keys) -> Md:
+    """Return a pandoc citation for bibliography keys, or nothing when there are none."""
+    keys = list(dict.fromkeys(keys))
+    return Md(f"[{'; '.join('@' + k for k in keys)}]") if keys else Md("")

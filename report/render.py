@@ -1,0 +1,163 @@
+"""briefing.md → PDF, DOCX and HTML through pandoc (and WeasyPrint for the PDF).
+
+All three formats come from the same Markdown, so they never disagree. Each is written to a
+staging folder first and moved into place only when every requested format succeeded: a failed
+build leaves the previous documents exactly as they were.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import urllib.parse
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .charts import Chart
+from .compose import Briefing, write_bibliography
+from .errors import EnvironmentFault
+
+FORMATS = ("pdf", "docx", "html")
+CJK_FONT = "Noto Sans CJK SC"
+# Pandoc reads no raw HTML/TeX and no math from the Markdown: case text is escaped before it
+# gets here, and this keeps anything that slipped through as text.
+READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Where each requested document was written."""
+
+    paths: dict[str, Path]
+
+
+def asset(name: str) -> Path:
+    """Return the path of a file shipped in `report/styles` or `report/templates`."""
+    return Path(str(resources.files("report") / name))
+
+
+def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], formats: list[str],
+           staging: Path) -> dict[str, Path]:
+    """Write the requested documents into `staging`; return their paths by format."""
+    md = staging / "briefing.md"
+    md.write_text(briefing.markdown, encoding="utf-8")
+    bib = staging / "references.json"
+    write_bibliography(briefing, bib)
+    figure_dirs = sorted({p.parent for p in images.values()})
+    common = [str(md), f"--from={READER}", "--citeproc", f"--bibliography={bib}",
+              f"--csl={asset('styles/briefing.csl')}", "--columns=60", "--fail-if-warnings",
+              "--number-sections", "--toc", "--toc-depth=2",
+              f"--resource-path={os.pathsep.join(str(d) for d in figure_dirs) or '.'}"]
+    out: dict[str, Path] = {}
+    if "docx" in formats:
+        out["docx"] = staging / "briefing.docx"
+        pandoc([*common, "-t", "docx+native_numbering",
+                f"--reference-doc={asset('styles/reference.docx')}",
+                "-M", "toc-title=Contents", "-o", str(out["docx"])])
+    if "pdf" in formats:
+        out["pdf"] = staging / "briefing.pdf"
+        page = pandoc([*common, "-t", "html5", "-s",
+                       f"--template={asset('templates/print.html')}"])
+        write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")])
+    if "html" in formats:
+        out["html"] = staging / "briefing.html"
+        page = pandoc([*common, "-t", "html5", "-s", f"--template={asset('templates/page.html')}"])
+        out["html"].write_text(interactive_page(page, charts, images), encoding="utf-8")
+    return out
+
+
+def pandoc(args: list[str]) -> str:
+    """Run pandoc; return its standard output, or raise a fault carrying its complaint."""
+    import pypandoc
+
+    try:
+        binary = pypandoc.get_pandoc_path()
+    except OSError:
+        raise EnvironmentFault("pandoc not found: run `make setup` (it installs pypandoc-binary "
+                               "into .venv)") from None
+    env = {**os.environ}
+    result = subprocess.run([binary, *args], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        complaint = " ".join(result.stderr.split())[:500]
+        raise EnvironmentFault(f"pandoc failed (exit {result.returncode}): {complaint}")
+    return result.stdout
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def write_pdf(page: str, target: Path, allowed: list[Path]) -> None:
+    """Render the print HTML with WeasyPrint, fetching only the build's own files."""
+    from weasyprint import CSS, HTML
+
+    fetcher = build_fetcher(allowed)
+    css = CSS(filename=str(asset("styles/print.css")), url_fetcher=fetcher)
+    document = HTML(string=page, base_url=str(allowed[0]) + "/", url_fetcher=fetcher)
+    document.write_pdf(target, stylesheets=[css], pdf_variant="pdf/ua-1",
+                       uncompressed_pdf=False, custom_metadata=True)
+    if fetcher.refused:
+        target.unlink(missing_ok=True)
+        raise EnvironmentFault("the PDF asked for resources outside the build: "
+                               + ", ".join(sorted(fetcher.refused)[:3]))
+
+
+def build_fetcher(allowed: list[Path]):
+    """Return a WeasyPrint URL fetcher that serves `data:` and files below `allowed` only."""
+    from weasyprint.urls import URLFetcher
+
+    roots = [p.resolve() for p in allowed]
+
+    class BuildOnlyFetcher(URLFetcher):
+        refused: set[str] = set()
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.refused = set()
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                    return super().fetch(url, headers)
+            self.refused.add(url)
+            raise ValueError(f"refused to fetch {url}: not part of this build")
+
+    return BuildOnlyFetcher()
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def interactive_page(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
+    """Return the standalone page with CSS, plotly.js (once) and interactive charts inlined."""
+    from plotly.offline import get_plotlyjs
+
+    css = asset("styles/page.css").read_text(encoding="utf-8")
+    head = f"<style>\n{css}\n</style>\n"
+    if charts:
+        head += f"<script>{get_plotlyjs()}</script>\n"
+    page = page.replace("<!--REPORT:HEAD-->", head, 1)
+    for chart in charts:
+        src = html.escape(images[chart.id].as_posix(), quote=True)
+        pattern = re.compile(r'<img src="' + re.escape(src) + r'"[^>]*>')
+        spec = json.loads(chart.spec())
+        spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
+        data = json.dumps({"data": spec["data"], "layout": spec["layout"]},
+                          ensure_ascii=False, sort_keys=True)
+        data = data.replace("</", "<\\/")  # never closes the script element early
+        div = (f'<div class="chart" id="{chart.id}-plot" role="img" '
+               f'aria-label="{html.escape(chart.alt, quote=True)}" '
+               f'style="height:{chart.height}px"></div>'
+               f'<script>(function(){{var s={data};Plotly.newPlot("{chart.id}-plot",s.data,'
+               f's.layout,{{responsive:true,displaylogo:false}});}})();</script>')
+        page, count = pattern.subn(lambda _m: div, page, count=1)
+        if count != 1:
+            raise EnvironmentFault(f"chart {chart.id} is missing from the HTML page")
+    return page
