@@ -36,6 +36,7 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -87,6 +88,10 @@ def load_case(path: Path) -> CaseFile:
     shown = display_path(path)
     text = _read_text(path, shown)
     doc = _parse(text, shown)
+    if not isinstance(doc.data, dict):
+        raise InputError([Problem(shown, 1, 1, "", (
+            "a case file is a mapping of fields (id, name, sources, profile, ...), "
+            f"not a {type(doc.data).__name__}"))])
     problems = _check_references(doc, shown)
     try:
         case = Case.model_validate(doc.data)
@@ -156,6 +161,9 @@ def _syntax_problem(err: MarkedYAMLError, text: str, shown: str) -> Problem:
     if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or "'\\t'" in str(err.problem):
         return Problem(shown, line, column, "", "tab character in indentation; indent with spaces")
     what = " ".join(part for part in (err.context, err.problem) if part)
+    opened = err.context_mark
+    if opened is not None and mark is not None and opened.line != mark.line:
+        what += f" (it was opened at line {opened.line + 1})"
     return Problem(shown, line, column, "", f"YAML syntax error: {what}")
 
 
@@ -178,9 +186,12 @@ def _to_plain(node: Node, loc: Loc, doc: _Doc, yaml: YAML, shown: str,
         if node.tag == _TIMESTAMP:
             return node.value  # dates stay text: the model parses partial dates itself
         if node.tag not in _PLAIN_TAGS:
-            problems.append(_at(doc.values[loc], shown, loc, f"tag {node.tag} is not allowed"))
+            problems.append(_at(doc.values[loc], shown, loc, f"tag {_tag(node.tag)} is not allowed"))
             return None
         return yaml.constructor.construct_object(node, deep=True)
+    if node.tag not in _COLLECTION_TAGS:
+        problems.append(_at(doc.values[loc], shown, loc, f"tag {_tag(node.tag)} is not allowed"))
+        return None
     if isinstance(node, SequenceNode):
         return [_to_plain(item, (*loc, i), doc, yaml, shown, problems, budget)
                 for i, item in enumerate(node.value)]
@@ -200,6 +211,10 @@ def _to_plain(node: Node, loc: Loc, doc: _Doc, yaml: YAML, shown: str,
         return result
     problems.append(_at(doc.values[loc], shown, loc, "unsupported YAML node"))
     return None
+
+
+def _tag(tag: object) -> str:
+    return str(tag).replace("tag:yaml.org,2002:", "!!")
 
 
 # ---------------------------------------------------------------- checks beyond the model
@@ -226,6 +241,8 @@ def _check_references(doc: _Doc, shown: str) -> list[Problem]:
             for i, ref in enumerate(value):
                 if isinstance(ref, str) and ref not in known:
                     hint = _did_you_mean(ref, known)
+                    if not hint and ref.lower() in known:
+                        hint = f"; did you mean '{ref.lower()}'?"
                     problems.append(_at(doc.values[(*loc, i)], shown, (*loc, i),
                                         f"unknown source id '{ref}'{hint}"))
     return problems
@@ -267,6 +284,8 @@ def _translate(err: ValidationError, doc: _Doc, shown: str) -> list[Problem]:
     problems = []
     for e in err.errors(include_url=False):
         loc = _data_loc(tuple(e["loc"]), doc)
+        if "cite" in loc and e["type"] == "string_pattern_mismatch":
+            continue  # reported once, with a suggestion, as an unknown source id
         kind = e["type"]
         if kind == "extra_forbidden":
             allowed = _fields_at(Case, loc[:-1])

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .compare import Comparison, cite_key
+from .compare import Comparison, cite_key, list_prices
 from .errors import EnvironmentFault
-from .model import DIMENSIONS, Case, Category, PartialDate
+from .model import DIMENSION_SHORT, DIMENSIONS, Case, Category, PartialDate, PricePoint
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
+FONT = "Noto Sans, Noto Sans CJK SC, DejaVu Sans, sans-serif"
 WIDTH, SCALE = 1000, 2  # CSS pixels; PNG at 2× stays sharp in print and in Word
 # Colour-blind-safe qualitative palette (Okabe & Ito), then plotly's Dark24 for many cases.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
@@ -59,9 +59,9 @@ class Chart:
 
 def colours(n: int) -> list[str]:
     """Return n distinct colours, the colour-blind-safe ones first."""
-    import plotly.express as px
+    from plotly.colors import qualitative
 
-    extra = [c for c in px.colors.qualitative.Dark24 if c not in PALETTE]
+    extra = [c for c in qualitative.Dark24 if c not in PALETTE]
     return (PALETTE + extra)[:n] if n <= len(PALETTE) + len(extra) else [
         (PALETTE + extra)[i % (len(PALETTE) + len(extra))] for i in range(n)]
 
@@ -81,7 +81,7 @@ def export_charts(charts: list[Chart], figures_dir: Path) -> dict[str, Path]:
     All missing images are exported in one batch: one browser start per build at most.
     """
     figures_dir.mkdir(parents=True, exist_ok=True)
-    paths = {c.id: figures_dir / c.image_name() for c in charts}
+    paths = {c.id: figures_dir.resolve() / c.image_name() for c in charts}
     missing = [c for c in charts if not paths[c.id].is_file()]
     if missing:
         _export(missing, {c.id: paths[c.id] for c in missing})
@@ -156,23 +156,30 @@ def _timeline_chart(c: Comparison) -> Chart | None:
         return None
     fig = go.Figure()
     lanes = [case.name.en for case in c.cases]
-    for category in Category:
+    categories = list(Category)
+    # Within a lane each category gets its own row, so events in one month do not hide
+    # each other; the lane label sits in the middle.
+    offset = {cat: (i - (len(categories) - 1) / 2) * 0.1 for i, cat in enumerate(categories)}
+    for category in categories:
         xs, ys, texts = [], [], []
-        for case in c.cases:
+        for lane, case in enumerate(c.cases):
             for e in case.timeline:
                 if e.category is category:
                     xs.append(_date(e.date))
-                    ys.append(case.name.en)
-                    texts.append(f"{e.date}: {e.title}")
+                    ys.append(len(lanes) - 1 - lane + offset[category])
+                    texts.append(f"{case.name.en}, {e.date}: {e.title}")
         if xs:
             fig.add_trace(go.Scatter(
                 x=xs, y=ys, mode="markers", name=category.value, text=texts,
                 hovertemplate="%{text}<extra></extra>",
-                marker={"symbol": CATEGORY_SYMBOL[category], "size": 12, "opacity": 0.8,
+                marker={"symbol": CATEGORY_SYMBOL[category], "size": 11, "opacity": 0.85,
                         "line": {"width": 1, "color": "white"}}))
-    height = 170 + 55 * len(lanes)
+    height = 160 + 90 * len(lanes)
     _layout(fig, height)
-    fig.update_yaxes(categoryorder="array", categoryarray=lanes[::-1], type="category")
+    fig.update_yaxes(tickmode="array", tickvals=list(range(len(lanes)))[::-1], ticktext=lanes,
+                     range=[-0.6, len(lanes) - 0.4], zeroline=False, showgrid=False)
+    for lane in range(len(lanes) - 1):
+        fig.add_hline(y=lane + 0.5, line={"color": "#ccc", "width": 1})
     fig.update_xaxes(type="date")
     cites = [k for case in c.cases for k in _all_cites(case, case.timeline)]
     return Chart("fig-timeline", "Timeline of recorded events, one lane per company",
@@ -181,55 +188,81 @@ def _timeline_chart(c: Comparison) -> Chart | None:
                  tuple(dict.fromkeys(cites)), fig, height)
 
 
+def lowest_price_steps(points: list[PricePoint], kind: str, end: dt.date):
+    """Return (dates, prices, models) of the lowest `kind` price on offer at each date.
+
+    Step-wise: a price holds from its start until the next change; None marks a gap in which
+    no price was published.
+    """
+    spans = [(p.effective_from.start(), p.until.start() if p.until else end, getattr(p, kind),
+              p.model) for p in points]
+    spans = [s for s in spans if s[2] is not None and s[2] > 0 and s[0] < s[1]]
+    cuts = sorted({d for s in spans for d in (s[0], s[1])})
+    xs, ys, models = [], [], []
+    for left, right in zip(cuts, cuts[1:]):
+        live = [s for s in spans if s[0] <= left < s[1]]
+        if live:
+            best = min(live, key=lambda s: s[2])
+            xs.append(left.isoformat())
+            ys.append(best[2])
+            models.append(best[3])
+        elif ys and ys[-1] is not None:
+            xs.append(left.isoformat())
+            ys.append(None)
+            models.append("")
+        if right == cuts[-1] and live:
+            xs.append(right.isoformat())
+            ys.append(best[2])
+            models.append(best[3])
+    return xs, ys, models
+
+
 def _price_chart(c: Comparison) -> Chart | None:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    currencies = sorted({p.currency for case in c.cases for p in case.pricing})
+    listed = {case.id: list_prices(case) for case in c.cases}
+    currencies = sorted({p.currency for points in listed.values() for p in points})
     if not currencies:
         return None
     fig = make_subplots(rows=len(currencies), cols=1, shared_xaxes=True,
                         subplot_titles=[f"{cur} per 1M tokens" for cur in currencies],
-                        vertical_spacing=0.12)
+                        vertical_spacing=0.1)
     palette = colours(len(c.cases))
-    end = _as_of(c).isoformat()
+    end = _as_of(c)
     for row, currency in enumerate(currencies, start=1):
         for colour, case in zip(palette, c.cases):
-            models = sorted({p.model for p in case.pricing if p.currency == currency})
-            for m_index, model in enumerate(models):
-                points = sorted((p for p in case.pricing
-                                 if p.currency == currency and p.model == model),
-                                key=lambda p: p.effective_from)
-                for kind, dash in (("input", "solid"), ("output", "dot")):
-                    xs, ys = [], []
-                    for p in points:
-                        value = getattr(p, kind)
-                        if value is None or value <= 0:
-                            continue  # a log axis cannot show a free tier
-                        until = p.until.start().isoformat() if p.until else end
-                        xs += [p.effective_from.start().isoformat(), until, None]
-                        ys += [value, value, None]
-                    if not xs:
-                        continue
-                    fig.add_trace(go.Scatter(
-                        x=xs, y=ys, mode="lines+markers", line={"color": colour, "dash": dash,
-                                                                  "width": 2},
-                        marker={"size": 5, "symbol": m_index % 20},
-                        name=f"{case.name.en} · {model} · {kind}",
-                        legendgroup=case.name.en, connectgaps=False,
-                        hovertemplate=f"{model} {kind}: %{{y}} {currency}<extra></extra>"),
-                        row=row, col=1)
-    n_traces = len(fig.data)
-    height = 260 * len(currencies) + 120 + 22 * ((n_traces + 1) // 2)
+            points = [p for p in listed[case.id] if p.currency == currency]
+            for kind, dash in (("input", "solid"), ("output", "dot")):
+                xs, ys, models = lowest_price_steps(points, kind, end)
+                if not xs:
+                    continue
+                fig.add_trace(go.Scatter(
+                    x=xs, y=ys, customdata=models, mode="lines+markers", line_shape="hv",
+                    line={"color": colour, "dash": dash, "width": 2.5},
+                    marker={"size": 6}, connectgaps=False,
+                    name=f"{case.name.en} · {kind}", legendgroup=case.name.en,
+                    hovertemplate=f"{case.name.en} {kind}: %{{y}} {currency}"
+                                  "<br>%{customdata}<extra></extra>"),
+                    row=row, col=1)
+    # One legend entry per company and kind, even with several currency panels.
+    seen: set[str] = set()
+    for trace in fig.data:
+        trace.showlegend = trace.name not in seen
+        seen.add(trace.name)
+    height = 230 * len(currencies) + 150 + 12 * len(seen)
     _layout(fig, height)
-    fig.update_layout(legend={"y": -0.06 * 700 / height})
-    fig.update_yaxes(type="log", title_text="price (log scale)")
+    # Plain 1-2-5 ticks: plotly's default log ticks crowd the axis with small digits.
+    ticks = [m * 10.0 ** e for e in range(-4, 5) for m in (1, 2, 5)]
+    fig.update_yaxes(type="log", title_text="price (log)", tickvals=ticks,
+                     ticktext=[f"{t:g}" for t in ticks], minor={"showgrid": False})
     fig.update_xaxes(type="date")
-    cites = [k for case in c.cases for k in _all_cites(case, case.pricing)]
-    return Chart("fig-prices", "API price history per 1M tokens (log scale; solid input, "
-                 "dotted output)",
-                 f"Step lines of published API prices per 1M tokens in {', '.join(currencies)} "
-                 f"for {', '.join(c.names)}, one line per model and price kind, on a log axis.",
+    cites = [k for case in c.cases for k in _all_cites(case, listed[case.id])]
+    return Chart("fig-prices", "Lowest API list price on offer per 1M tokens (log scale; "
+                 "solid input, dotted output; discounts and resellers left out)",
+                 f"Step lines of the lowest published API list price per 1M tokens in "
+                 f"{', '.join(currencies)} for {', '.join(c.names)}, input and output, "
+                 "on a log axis.",
                  tuple(dict.fromkeys(cites)), fig, height)
 
 
@@ -244,34 +277,38 @@ def _team_chart(c: Comparison) -> Chart | None:
     palette = colours(len(c.cases))
     labels = [f"{p.name.en} ({case.name.en})" for case, p in people]
     for colour, case in zip(palette, c.cases):
+        founded = case.profile.founded[0].value.start()
         rows = [(f"{p.name.en} ({case.name.en})", p) for p in case.team.people]
-        bars = [(label, p) for label, p in rows if p.joined]
-        if bars:
+        for known, name, opacity in ((True, "tenure", 0.8),
+                                     (False, "tenure, start not recorded", 0.3)):
+            bars = [(label, p) for label, p in rows if bool(p.joined) is known]
+            if not bars:
+                continue
+            starts = [p.joined.start() if p.joined else founded for _, p in bars]
+            stops = [dt.date.fromisoformat(_date(p.left)) if p.left else end for _, p in bars]
             fig.add_trace(go.Bar(
-                y=[label for label, _ in bars],
-                base=[p.joined.start().isoformat() for _, p in bars],
-                x=[((p.left.start() if p.left else end) - p.joined.start()).days * 86_400_000
-                   for _, p in bars],
-                orientation="h", marker={"color": colour, "opacity": 0.75},
-                name=f"{case.name.en}: tenure", legendgroup=case.name.en,
-                hovertext=[f"{p.role}: {p.joined} – {p.left or 'present'}" for _, p in bars],
-                hoverinfo="text"))
+                y=[label for label, _ in bars], base=[s.isoformat() for s in starts],
+                x=[max(1, (stop - start).days) * 86_400_000 for start, stop in zip(starts, stops)],
+                orientation="h", marker={"color": colour, "opacity": opacity},
+                name=f"{case.name.en}: {name}", legendgroup=case.name.en,
+                hovertext=[f"{p.role}: {p.joined or 'start not recorded'} – "
+                           f"{p.left or 'present'}" for _, p in bars], hoverinfo="text"))
         gone = [(label, p) for label, p in rows if p.left]
         if gone:
             fig.add_trace(go.Scatter(
                 y=[label for label, _ in gone], x=[_date(p.left) for _, p in gone],
-                mode="markers", marker={"symbol": "x-thin-open", "size": 14, "color": "#222",
-                                        "line": {"width": 3, "color": colour}},
+                mode="markers", marker={"symbol": "x", "size": 11, "color": "#222"},
                 name=f"{case.name.en}: departure", legendgroup=case.name.en,
                 hovertext=[f"left {p.left}" + (f" → {p.went_to}" if p.went_to else "")
                            for _, p in gone], hoverinfo="text"))
-    height = 160 + 26 * len(people)
-    _layout(fig, height, barmode="overlay")
+    height = 170 + 24 * len(people)
+    _layout(fig, height, barmode="overlay", bargap=0.35)
     fig.update_xaxes(type="date")
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], type="category")
     cites = [k for case in c.cases for k in _all_cites(case, case.team.people)]
     departed = sum(1 for _, p in people if p.left)
-    return Chart("fig-team", "Named team members: tenure bars, departures marked ×",
+    return Chart("fig-team", "Named team members: tenure bars (pale where the joining date is "
+                 "not recorded and the bar starts at founding), departures marked ×",
                  f"Horizontal bars showing when {len(people)} named people joined and left; "
                  f"{departed} departures are marked with a cross.",
                  tuple(dict.fromkeys(cites)), fig, height)
@@ -284,21 +321,20 @@ def _openness_chart(c: Comparison) -> Chart | None:
     if not releases:
         return None
     dims = list(DIMENSIONS)
-    z, text = [], []
-    for key in dims:
-        cells = [getattr(r.scorecard, key) for _, r in releases]
-        z.append([cell.grade.points for cell in cells])
-        text.append([cell.grade.value for cell in cells])
-    columns = [f"{r.model}<br>({case.name.en})" for case, r in releases]
+    z = [[getattr(r.scorecard, key).grade.points for key in dims] for _, r in releases]
+    text = [[getattr(r.scorecard, key).grade.value for key in dims] for _, r in releases]
+    rows = [f"{r.model} ({case.name.en})" for case, r in releases]
+    columns = [f"{i}. {DIMENSION_SHORT[k]}" for i, k in enumerate(dims, start=1)]
     fig = go.Figure(go.Heatmap(
-        z=z, x=columns, y=[DIMENSIONS[k] for k in dims], text=text, texttemplate="%{text}",
+        z=z, x=columns, y=rows, text=text, texttemplate="%{text}", textfont={"size": 10},
         zmin=0, zmax=1, xgap=2, ygap=2, showscale=False,
-        colorscale=[[0, "#d7d7d7"], [0.5, "#9ecae1"], [1, "#08519c"]],
+        colorscale=[[0, "#e3e3e3"], [0.5, "#9ecae1"], [1, "#2b6cb0"]],
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
-    height = 140 + 34 * len(dims)
+    height = 190 + 30 * len(rows)
     _layout(fig, height)
+    fig.update_layout(margin={"t": 120})
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
+    fig.update_xaxes(side="top", tickangle=-35, tickfont={"size": 11})
     cites = [cite_key(case, s) for case, r in releases for _, cell in r.scorecard.cells()
              for s in cell.cite]
     return Chart("fig-openness", "Openness heatmap: releases × 13 dimensions "

@@ -25,6 +25,7 @@ from .model import (
     Release,
     Source,
     Sourced,
+    Tier,
 )
 
 
@@ -155,10 +156,11 @@ def _cell(case: Case, text: str, *records: Sourced | None) -> Cell:
     return Cell(text, _cites(case, *real), shown)
 
 
-def _fact_cell(case: Case, versions: list[Fact] | None, fmt=str) -> Cell:
+def _fact_cell(case: Case, versions: list[Fact] | None, fmt=None) -> Cell:
     """Return a cell for a profile fact; other sources' versions follow the first."""
     if not versions:
         return Cell("—")
+    fmt = fmt or format_value
     first, *others = versions
     text = fmt(first.value)
     if others:
@@ -240,26 +242,32 @@ def _findings(cases: list[Case]) -> Iterator[Finding]:
     yield from _release_finding(cases)
 
 
+def list_prices(case: Case) -> list[PricePoint]:
+    """Return the standard published prices: no discounts, no resellers."""
+    return [p for p in case.pricing if p.tier is Tier.list]
+
+
 def _cheapest(case: Case, currency: str) -> PricePoint | None:
-    points = [p for p in case.pricing if p.currency == currency]
+    points = [p for p in list_prices(case) if p.currency == currency]
     return min(points, key=lambda p: (p.input, p.effective_from), default=None)
 
 
 def _price_finding(cases: list[Case]) -> Iterator[Finding]:
-    priced = [c for c in cases if c.pricing]
+    priced = [c for c in cases if list_prices(c)]
     if len(priced) < 2:
         return
     # Prices are compared only within one currency: the case files hold no exchange rates.
-    shared = set.intersection(*({p.currency for p in c.pricing} for c in priced))
+    shared = set.intersection(*({p.currency for p in list_prices(c)} for c in priced))
     if not shared:
         return
-    currency = max(shared, key=lambda cur: sum(p.currency == cur for c in priced for p in c.pricing))
+    currency = max(sorted(shared), key=lambda cur: sum(
+        p.currency == cur for c in priced for p in list_prices(c)))
     lowest = sorted(((c, _cheapest(c, currency)) for c in priced), key=lambda cp: cp[1].input)
     parts = [f"{c.name.en} {price(p.input)} {currency} ({p.model}, from {p.effective_from})"
              for c, p in lowest]
     (cheap_case, cheap), (dear_case, dear) = lowest[0], lowest[-1]
     ratio = dear.input / cheap.input if cheap.input else None
-    text = "Lowest published input price per 1M tokens: " + "; ".join(parts) + "."
+    text = "Lowest list price for input per 1M tokens: " + "; ".join(parts) + "."
     if ratio and ratio >= 1.05:
         text += (f" {dear_case.name.en}'s lowest input price is {ratio:.1f}× "
                  f"{cheap_case.name.en}'s.")
@@ -268,23 +276,22 @@ def _price_finding(cases: list[Case]) -> Iterator[Finding]:
 
 
 def _openness_finding(cases: list[Case]) -> Iterator[Finding]:
-    scored = [(c, r) for c in cases for r in _scored(c)]
-    if not scored:
-        return
-    parts = []
+    parts: list[str] = []
     cites: list[str] = []
     for case in cases:
         releases = _scored(case)
         if not releases:
             continue
-        best = max(releases, key=lambda r: r.scorecard.score())
-        parts.append(f"{case.name.en}: best {best.model} {best.scorecard.score():.0%}, "
-                     + ", ".join(f"{r.model} {r.scorecard.score():.0%}" for r in releases
-                                 if r is not best))
-        cites.extend(_cites(case, best))
-    text = ("Openness score (share of 13 dimensions open, partial counting half): "
-            + "; ".join(p.rstrip(", ") for p in parts) + ".")
-    yield Finding("Openness", text, tuple(cites))
+        best = max(releases, key=lambda r: (r.scorecard.score(), r.date))
+        worst = min(releases, key=lambda r: (r.scorecard.score(), r.date))
+        text = f"{case.name.en} {best.scorecard.score():.0%} at best ({best.model})"
+        if worst is not best:
+            text += f", {worst.scorecard.score():.0%} at worst ({worst.model})"
+        parts.append(text + f", {len(releases)} release{'s' * (len(releases) != 1)} scored")
+        cites.extend(_cites(case, best, worst))
+    if parts:
+        yield Finding("Openness", "Openness score (13 dimensions; open counts 1, partial 0.5): "
+                      + "; ".join(parts) + ".", tuple(dict.fromkeys(cites)))
 
 
 def _departure_finding(cases: list[Case]) -> Iterator[Finding]:
@@ -347,12 +354,12 @@ def _glance(cases: list[Case]) -> Table:
         return _cell(c, text, latest)
 
     def lowest_price(c: Case) -> Cell:
-        if not c.pricing:
+        if not list_prices(c):
             return Cell("—")
         parts, records = [], []
-        for currency in sorted({p.currency for p in c.pricing}):
+        for currency in sorted({p.currency for p in list_prices(c)}):
             p = _cheapest(c, currency)
-            parts.append(f"{currency} {price(p.input)} in ({p.model})")
+            parts.append(f"{currency} {price(p.input)} input ({p.model}, from {p.effective_from})")
             records.append(p)
         return _cell(c, "; ".join(parts), *records)
 
@@ -377,16 +384,16 @@ def _glance(cases: list[Case]) -> Table:
 
     rows = [
         ("Chinese name", lambda c: Cell(c.name.zh or "—")),
-        ("Legal name", lambda c: _fact_cell(c, c.profile.legal_name, lambda n: n.both())),
+        ("Legal name", lambda c: _fact_cell(c, c.profile.legal_name)),
         ("Founded", founded),
         ("Headquarters", lambda c: _fact_cell(c, c.profile.headquarters)),
-        ("Founders", lambda c: _fact_cell(c, c.profile.founders, ", ".join)),
+        ("Founders", lambda c: _fact_cell(c, c.profile.founders)),
         ("Backers", lambda c: _cell(c, ", ".join(b.name.both() for b in c.profile.backers) or "—",
                                     *c.profile.backers)),
         ("Funding", funding),
         ("Status", lambda c: _fact_cell(c, c.profile.status)),
         ("Model releases", releases),
-        ("Lowest API input price (per 1M tokens)", lowest_price),
+        ("Lowest API list price (per 1M tokens)", lowest_price),
         ("Best openness score", openness),
         ("Departures", departures),
     ]
@@ -402,7 +409,7 @@ def _strategy(cases: list[Case]) -> Table:
 
     rows = [
         ("Positioning", lambda c: _fact_cell(c, c.strategy.positioning)),
-        ("Target customers", lambda c: _fact_cell(c, c.strategy.target_customers, ", ".join)),
+        ("Target customers", lambda c: _fact_cell(c, c.strategy.target_customers)),
         ("Business lines", lines),
         ("Strategic moves recorded", lambda c: Cell(str(len(c.strategy.moves)))),
     ]
@@ -437,7 +444,7 @@ def _team(cases: list[Case]) -> Table:
         ("Named people", lambda c: Cell(str(len(c.team.people)))),
         ("Co-founders named", lambda c: Cell(str(sum(p.cofounder for p in c.team.people)))),
         ("Departed", lambda c: Cell(str(len(_departed(c))))),
-        *((label.capitalize(), team_fact(label)) for label in labels),
+        *((label[:1].upper() + label[1:], team_fact(label)) for label in labels),
     ]
     return _side_by_side("tbl-team", "Team compared", cases, rows)
 
@@ -459,13 +466,14 @@ def _pricing(cases: list[Case]) -> Table:
     rows = []
     for case in cases:
         for p in _sorted_prices(case):
-            rows.append((Cell(case.name.en), _cell(case, p.model, p),
+            rows.append((Cell(case.name.en), _cell(case, p.model, p), Cell(p.tier.label),
                          Cell(_period(p.effective_from, p.until)), Cell(p.currency),
                          Cell(price(p.input)), Cell(price(p.input_cache_hit)),
                          Cell(price(p.output))))
     return Table("tbl-pricing", "API prices per 1M tokens",
-                 ("Company", "Model", "Period", "Cur.", "Input", "Input, cache hit", "Output"),
-                 (12, 28, 22, 7, 9, 11, 11), tuple(rows))
+                 ("Company", "Model", "Tier", "Period", "Cur.", "Input", "Input, cache hit",
+                  "Output"),
+                 (11, 25, 9, 19, 6, 9, 10, 9), tuple(rows))
 
 
 def _releases(cases: list[Case]) -> Table:
@@ -488,23 +496,25 @@ def _releases(cases: list[Case]) -> Table:
                  (12, 20, 12, 10, 14, 9, 23), tuple(rows))
 
 
-GRADE_MARK = {"open": "● open", "partial": "◐ partial", "closed": "○ closed", "n/a": "n/a"}
+GRADE_MARK = {"open": "●", "partial": "◐", "closed": "○", "n/a": "–"}
 
 
 def _scorecard(cases: list[Case]) -> Table:
-    releases = [(c, r) for c in cases for r in _scored(c)]
-    header = ("Dimension", *(f"{r.model} ({c.name.en})" for c, r in releases))
-    rows = [
-        (Cell(label), *(_cell(c, GRADE_MARK[getattr(r.scorecard, key).grade.value])
-                        for c, r in releases))
-        for key, label in DIMENSIONS.items()
-    ]
-    rows.append((Cell("Score"), *(Cell(f"{r.scorecard.score():.0%}") for _, r in releases)))
-    n = max(1, len(releases))
-    cites = tuple(dict.fromkeys(
-        cite_key(c, s) for c, r in releases for _, cell in r.scorecard.cells() for s in cell.cite))
-    return Table("tbl-scorecard", "Openness scorecard: 13 dimensions per release",
-                 header, (22, *([max(6, 78 // n)] * n)), tuple(rows), cites)
+    """Return one row per scored release and one narrow column per dimension."""
+    rows = []
+    for case in cases:
+        for r in _scored(case):
+            cites = tuple(dict.fromkeys(
+                cite_key(case, s) for _, cell in r.scorecard.cells() for s in cell.cite))
+            rows.append((Cell(case.name.en), Cell(r.model, cites),
+                         *(Cell(GRADE_MARK[cell.grade.value]) for _, cell in r.scorecard.cells()),
+                         Cell(f"{r.scorecard.score():.0%}")))
+    header = ("Company", "Release", *(str(i) for i in range(1, len(DIMENSIONS) + 1)), "Score")
+    legend = "; ".join(f"{i} {label}" for i, label in enumerate(DIMENSIONS.values(), start=1))
+    return Table("tbl-scorecard",
+                 "Openness scorecard (● open, ◐ partial, ○ closed, – not applicable). "
+                 f"Dimensions: {legend}",
+                 header, (10, 20, *([5] * len(DIMENSIONS)), 7), tuple(rows))
 
 
 def _timeline(cases: list[Case]) -> Table:
@@ -534,12 +544,21 @@ def describe(record: object) -> str:
         case FundingRound(date=d, round=r, amount=a):
             return f"funding {r or 'round'} {d}" + (f", {money(a)}" if a else "")
         case Fact(value=v):
-            return str(v)
+            return format_value(v)
     for attr in ("title", "label", "name", "model"):
         value = getattr(record, attr, None)
         if value is not None:
             return value.both() if hasattr(value, "both") else str(value)
     return type(record).__name__
+
+
+def format_value(value: object) -> str:
+    """Return a fact's value as a reader reads it: names in both languages, lists joined."""
+    if hasattr(value, "both"):
+        return value.both()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)
 
 
 def _uncertain(cases: list[Case]) -> Iterator[Uncertain]:

@@ -72,6 +72,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Pandoc attributes such as `{#findings}` must not open Jinja comments.
+        comment_start_string="{##",
+        comment_end_string="##}",
     )
     env.filters.update(cell=render_cell, table=render_table, cite=citation, figure=render_figure,
                        text=lambda v: Md(escape(str(v))), md=Md)

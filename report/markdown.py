@@ -22,7 +22,7 @@ class Md(str):
 
 def escape(text: str) -> str:
     """Return `text` as literal pandoc Markdown on one line; emphasis and web links kept."""
-    text = " ".join(str(text).split())  # one line: safe inside a table cell or a heading
+    text = re.sub(r"\s+", " ", str(text))  # one line: safe inside a table cell or a heading
     out: list[str] = []
     pos = 0
     for match in _LINK.finditer(text):

@@ -395,10 +395,24 @@ class Team(Strict):
 # ---------------------------------------------------------------- pricing
 
 
+class Tier(str, Enum):
+    """Which kind of price a price point is; charts and findings compare list prices."""
+
+    list = "list"  # the standard published price
+    promotional = "promotional"  # a time-limited discount
+    off_peak = "off-peak"  # a discount for some hours of the day
+    third_party = "third-party"  # a reseller's or cloud host's price, not the company's
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
+
+
 class PricePoint(Sourced):
     """The published API price of one model for a period, per `unit`."""
 
     model: ShortText
+    tier: Tier = Tier.list
     effective_from: PartialDate = Field(alias="from")
     until: PartialDate | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
@@ -447,6 +461,17 @@ DIMENSIONS: dict[str, str] = {
     "model_card": "Model card & evaluation",
     "compute": "Compute & cost disclosure",
     "access": "Access, API & usage policy",
+}
+
+
+# Labels short enough for a chart axis.
+DIMENSION_SHORT: dict[str, str] = {
+    "base_weights": "Base weights", "released_weights": "Released weights",
+    "weights_licence": "Weights licence", "intermediate_checkpoints": "Checkpoints",
+    "training_code": "Training code", "inference_code": "Inference code",
+    "architecture": "Architecture", "pretraining_data": "Pre-training data",
+    "posttraining_data": "Post-training data", "paper": "Report & paper",
+    "model_card": "Model card", "compute": "Compute", "access": "Access & API",
 }
 
 

@@ -146,7 +146,7 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path]) ->
     page = page.replace("<!--REPORT:HEAD-->", head, 1)
     for chart in charts:
         src = html.escape(images[chart.id].as_posix(), quote=True)
-        pattern = re.compile(r'<img src="' + re.escape(src) + r'"[^>]*>')
+        pattern = re.compile(r'<img\s[^>]*?src="' + re.escape(src) + r'"[^>]*>')
         spec = json.loads(chart.spec())
         spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
         data = json.dumps({"data": spec["data"], "layout": spec["layout"]},

@@ -1,0 +1,69 @@
+# Two commands do all the set-up on a fresh Debian machine with Python >= 3.11:
+#   make briefing   installs what is missing, then builds output/briefing.{pdf,docx,html}
+#   make test       installs what is missing (test tools too), then runs the tests
+# Both are quick when everything is already installed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Chromium draws the charts (kaleido); Noto CJK sets Chinese; Noto Sans sets Latin text.
+APT_RUNTIME := chromium fonts-noto-cjk fonts-noto-core
+# LibreOffice opens the DOCX in the tests; poppler-utils renders PDF pages for a look.
+APT_TEST := libreoffice-writer-nogui poppler-utils
+QUIET := $(if $(CI),--quiet,)
+
+.PHONY: briefing test setup setup-test bench golden schema reference-docx clean
+
+briefing: setup
+	$(BIN)/report build $(QUIET)
+
+test: setup-test
+	$(BIN)/pytest -q -n 2 --dist loadgroup
+
+bench: setup-test
+	$(BIN)/python -m tests.bench
+
+# Regenerate the golden Markdown after an intended change to the templates.
+golden: setup-test
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_compose.py
+
+schema: setup
+	$(BIN)/report schema > report/schema/case.schema.json
+
+reference-docx: setup-test
+	$(BIN)/python -m report.styles.reference_docx
+
+setup: $(VENV)/.runtime-installed apt-runtime
+setup-test: $(VENV)/.test-installed apt-runtime apt-test
+
+# apt-get runs only when a package is missing.
+define apt_ensure
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	  | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: apt-runtime apt-test
+apt-runtime:
+	$(call apt_ensure,$(APT_RUNTIME))
+apt-test:
+	$(call apt_ensure,$(APT_TEST))
+
+$(VENV)/.runtime-installed: pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf output/briefing.* output/manifest.json figures/*.png .pytest_cache
