@@ -221,7 +221,7 @@ def _walk_model(value, path: str = "") -> Iterator[tuple[str, object]]:
 
 
 def _departed(case: Case) -> list[Person]:
-    return [p for p in case.team.people if p.left is not None]
+    return [p for p in case.team.people if p.has_left]
 
 
 def _scored(case: Case) -> list[Release]:
@@ -453,10 +453,17 @@ def _people(cases: list[Case]) -> Table:
     rows = []
     for case in cases:
         for p in sorted(case.team.people, key=lambda p: (p.joined or PartialDate(1900), p.id)):
-            tenure = _period(p.joined, p.left) if p.joined else (f"left {p.left}" if p.left else "—")
+            if p.joined:
+                tenure = _period(p.joined, p.left)
+            elif p.has_left:
+                tenure = f"left {p.left or '(date not recorded)'}"
+            else:
+                tenure = "—"
+            if p.joined and p.has_left and not p.left:
+                tenure += ", left (date not recorded)"
             rows.append((Cell(case.name.en), _cell(case, p.name.both(), p),
                          Cell(p.role + (" (co-founder)" if p.cofounder else "")),
-                         Cell(tenure), Cell(p.went_to or ("—" if p.left else "still there"))))
+                         Cell(tenure), Cell(p.went_to or ("—" if p.has_left else "still there"))))
     return Table("tbl-people", "People: roles, tenure and where those who left went",
                  ("Company", "Name", "Role", "Tenure", "Went to"), (12, 22, 26, 16, 24),
                  tuple(rows))

@@ -381,10 +381,15 @@ class Person(Sourced):
     cofounder: bool = False
     joined: PartialDate | None = None
     left: PartialDate | None = None
+    departed: bool = Field(False, description="has left, even where `left` is not known")
     went_to: ShortText | None = None
     background: ShortText | None = None
 
     _left_after_joined = _not_before("left", "joined")
+
+    @property
+    def has_left(self) -> bool:
+        return self.departed or self.left is not None
 
 
 class Team(Strict):

@@ -1,0 +1,71 @@
+"""Shared fixtures: the CLI run as a user runs it, and briefings built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+GOOD = DATA / "good"
+BAD = DATA / "bad"
+EPOCH = "1767225600"  # 2026-01-01 00:00 UTC: fixed dates make builds comparable
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: int = 600) -> Run:
+    """Run `python -m report ARGS` in `cwd` and return what a user would see."""
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "report", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def case_dir(tmp: Path, *files: Path) -> Path:
+    """Return a fresh `cases/` folder in `tmp` holding copies of `files`."""
+    cases = tmp / "cases"
+    cases.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        shutil.copy(f, cases / f.name)
+    return cases
+
+
+@dataclass
+class Built:
+    root: Path
+    run: Run
+
+    @property
+    def out(self) -> Path:
+        return self.root / "output"
+
+
+def _build(root: Path, cases: list[Path], *extra: str) -> Built:
+    case_dir(root, *cases)
+    run = run_cli("build", "--quiet", *extra, cwd=root)
+    assert run.code == 0, run.err
+    return Built(root, run)
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory) -> Built:
+    """The briefing built from the project's own case files."""
+    return _build(tmp_path_factory.mktemp("real"), sorted((ROOT / "cases").glob("*.yaml")))
+
+
+@pytest.fixture(scope="session")
+def three_build(tmp_path_factory) -> Built:
+    """The briefing built from three synthetic cases."""
+    return _build(tmp_path_factory.mktemp("three"), sorted(GOOD.glob("*.yaml")))

@@ -1,0 +1,162 @@
+"""Loading and validating case files: every problem, at its line, in one run, exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from report.cases import load_case, load_cases
+from report.errors import InputError
+from report.model import Case, PartialDate, case_schema
+
+from .conftest import BAD, GOOD, ROOT, case_dir, run_cli
+
+BAD_FILES = sorted(BAD.glob("*.yaml"))
+
+
+def test_project_cases_pass_check():
+    run = run_cli("check", cwd=ROOT)
+    assert run.code == 0, run.err
+    assert run.out.strip() == "2 case files OK: 01-ai.yaml, deepseek.yaml"
+
+
+def test_three_case_files_work_the_same(tmp_path):
+    case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    run = run_cli("check", cwd=tmp_path)
+    assert (run.code, run.out.strip()) == (0, "3 case files OK: alpha.yaml, beta.yaml, gamma.yaml")
+
+
+@pytest.mark.parametrize("bad", BAD_FILES, ids=lambda p: p.stem)
+def test_each_bad_file_gets_its_exact_message(tmp_path, bad):
+    case_dir(tmp_path, bad, GOOD / "beta.yaml")
+    run = run_cli("check", cwd=tmp_path)
+    expected = bad.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    assert run.code == 2
+    assert "Traceback" not in run.err
+    lines = run.err.splitlines()
+    assert lines[:-1] == expected
+    n = len(expected)
+    assert lines[-1] == f"{n} problem{'s' * (n != 1)} found"
+
+
+def test_every_problem_of_a_file_is_reported_at_once():
+    with pytest.raises(InputError) as err:
+        load_case(BAD / "many_problems.yaml")
+    fields = [p.field for p in err.value.problems]
+    assert fields == ["sources[0].url", "profile.founded.cite[0]", "profile.founders.confidence",
+                      "team.people[0].left", "team.people[0].colour", "pricing[0].currency",
+                      "pricing[0].input"]
+
+
+def test_problems_in_several_files_are_all_reported(tmp_path):
+    case_dir(tmp_path, BAD / "negative_price.yaml", BAD / "unknown_key.yaml", GOOD / "beta.yaml")
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert [line.split(":")[0] for line in run.err.splitlines()[:-1]] == [
+        "cases/negative_price.yaml", "cases/unknown_key.yaml"]
+
+
+def test_an_empty_folder_says_what_a_comparison_needs(tmp_path):
+    (tmp_path / "cases").mkdir()
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.splitlines()[0] == (
+        "cases: no case files (*.yaml) found; a comparison needs at least 2")
+
+
+def test_a_single_case_says_what_a_comparison_needs(tmp_path):
+    case_dir(tmp_path, GOOD / "alpha.yaml")
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.splitlines()[0] == (
+        "cases: only one case file (alpha.yaml); a comparison needs at least 2: "
+        "add another company's case file")
+
+
+def test_a_missing_folder_is_bad_input(tmp_path):
+    run = run_cli("check", "--cases", "nowhere", cwd=tmp_path)
+    assert (run.code, run.err.splitlines()[0]) == (2, "nowhere: no such directory of case files")
+
+
+def test_a_50_megabyte_file_is_refused_without_reading_it(tmp_path):
+    cases = case_dir(tmp_path, GOOD / "beta.yaml")
+    with open(cases / "huge.yaml", "wb") as f:
+        f.truncate(50 * 1000 * 1000)
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.splitlines()[0] == (
+        "cases/huge.yaml:1:1: file is 50.0 MB; a case file may be at most 2 MB")
+
+
+def test_two_files_with_one_case_id(tmp_path):
+    cases = case_dir(tmp_path, GOOD / "alpha.yaml", GOOD / "beta.yaml")
+    (cases / "alpha-copy.yaml").write_text((GOOD / "alpha.yaml").read_text(encoding="utf-8"),
+                                           encoding="utf-8")
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.splitlines()[0] == (
+        "cases/alpha.yaml:1:1: id: case id 'alpha' is also used by alpha-copy.yaml")
+
+
+def test_yaml_1_2_keeps_no_as_a_string(tmp_path):
+    text = (GOOD / "gamma.yaml").read_text(encoding="utf-8").replace(
+        "role: CEO", "role: no")
+    path = tmp_path / "gamma.yaml"
+    path.write_text(text, encoding="utf-8")
+    person = load_case(path).case.team.people[0]
+    assert person.role == "no"
+
+
+def test_aliases_are_expanded_but_an_alias_bomb_is_refused(tmp_path):
+    bomb = ["id: x", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 8):
+        bomb.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_case(path)
+    assert "more than 200000 values after expanding aliases" in str(err.value)
+
+
+def test_partial_dates_compare_and_span():
+    assert PartialDate.parse(2024) < PartialDate.parse("2024-08") < PartialDate.parse("2024-08-15")
+    assert str(PartialDate.parse("2024-02").end()) == "2024-02-29"
+    assert PartialDate.parse("2024-08-15").human() == "15 Aug 2024"
+
+
+def test_real_cases_cover_what_the_brief_asks_for():
+    cases = {cf.case.id: cf.case for cf in load_cases(ROOT / "cases")}
+    assert set(cases) == {"01-ai", "deepseek"}
+    ds, yi = cases["deepseek"], cases["01-ai"]
+    models = {r.model for r in ds.openness}
+    for name in ("DeepSeek-V2", "DeepSeek-V3", "DeepSeek-R1"):
+        assert any(m.startswith(name) for m in models), name
+    assert sum("Distill" in m for m in models) == 6
+    assert any(r.licence_changes for r in yi.openness)  # the Yi licence history
+    for case in (ds, yi):
+        assert len([r for r in case.openness if r.scorecard]) >= 2
+        assert case.pricing
+    departed = {p.name.zh for p in yi.team.people if p.left}
+    assert {"谷雪梅", "戴宗宏", "李先刚", "黄文灏", "潘欣"} <= departed
+    assert any("joint" in e.title.lower() and "lab" in e.title.lower() and e.date.year == 2025
+               for e in yi.timeline)
+
+
+def test_every_case_file_points_editors_at_the_schema():
+    for path in list((ROOT / "cases").glob("*.yaml")) + list(GOOD.glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        schema = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert schema == ROOT / "report" / "schema" / "case.schema.json", path
+
+
+def test_committed_schema_is_what_report_schema_prints():
+    run = run_cli("schema", cwd=ROOT)
+    assert run.code == 0
+    printed = json.loads(run.out)
+    assert printed == case_schema()
+    committed = json.loads((ROOT / "report/schema/case.schema.json").read_text(encoding="utf-8"))
+    assert committed == printed, "run `make schema` after changing the model"
+    assert set(printed["properties"]) == set(Case.model_fields)
