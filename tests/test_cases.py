@@ -138,7 +138,7 @@ def test_real_cases_cover_what_the_brief_asks_for():
     for case in (ds, yi):
         assert len([r for r in case.openness if r.scorecard]) >= 2
         assert case.pricing
-    departed = {p.name.zh for p in yi.team.people if p.left}
+    departed = {p.name.zh for p in yi.team.people if p.has_left}
     assert {"谷雪梅", "戴宗宏", "李先刚", "黄文灏", "潘欣"} <= departed
     assert any("joint" in e.title.lower() and "lab" in e.title.lower() and e.date.year == 2025
                for e in yi.timeline)
