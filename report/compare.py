@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 from .model import (
     DIMENSIONS,
     Case,
@@ -212,7 +214,7 @@ def _walk_model(value, path: str = "") -> Iterator[tuple[str, object]]:
     yield path, value
     if isinstance(value, Source):
         return
-    if hasattr(value, "model_fields"):
+    if isinstance(value, BaseModel):
         for name in type(value).model_fields:
             yield from _walk_model(getattr(value, name), f"{path}.{name}" if path else name)
     elif isinstance(value, (list, tuple)):
@@ -313,7 +315,8 @@ def _release_finding(cases: list[Case]) -> Iterator[Finding]:
             continue
         open_weights = [r for r in case.openness if r.weights == "open"]
         latest = max(case.openness, key=lambda r: r.date)
-        parts.append(f"{case.name.en} {len(case.openness)} releases recorded, "
+        n = len(case.openness)
+        parts.append(f"{case.name.en} {n} release{'s' * (n != 1)} recorded, "
                      f"{len(open_weights)} with open weights, latest {latest.model} ({latest.date})")
         cites.extend(_cites(case, latest))
     if parts:
@@ -575,7 +578,7 @@ def _uncertain(cases: list[Case]) -> Iterator[Uncertain]:
                 continue
             what = describe(record)
             if isinstance(record, Fact):
-                what = f"{path.split('[')[0].replace('_', ' ')}: {what}"
+                what = f"{path.split('[')[0].split('.')[-1].replace('_', ' ')}: {what}"
             if record.confidence is not Confidence.confirmed:
                 yield Uncertain(case.name.en, what, record.confidence, _cites(case, record),
                                 record.note or "")

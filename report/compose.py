@@ -112,7 +112,9 @@ def render_figure(chart: Chart, image: Path) -> Md:
     if chart.cites:
         caption += ". Sources: " + citation(chart.cites)
     alt = chart.alt.replace('"', "'").replace("\\", "")
-    return Md(f'![{caption}]({image.as_posix()}){{#{chart.id} alt="{alt}" width=100%}}')
+    # A bare file name, found through pandoc's --resource-path: the Markdown (and every
+    # document made from it) does not depend on the folder the build ran in.
+    return Md(f'![{caption}]({image.name}){{#{chart.id} alt="{alt}" width=100%}}')
 
 
 def csl_item(ref: Reference) -> dict:

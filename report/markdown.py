@@ -14,6 +14,9 @@ _LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\((https?://[^\s()<>\"'\\]{1,2000})\)
 _EMPHASIS = re.compile(r"\*\*[^*\s](?:[^*]*[^*\s])?\*\*|\*[^*\s](?:[^*]*[^*\s])?\*"
                        r"|(?<![\w])_[^_\s](?:[^_]*[^_\s])?_(?![\w])")
 _PUNCT = frozenset(string.punctuation)
+# Marks that mean nothing to pandoc in the middle of a line (they only open a list, a
+# caption or a heading at its start), so prose keeps smart quotes and stays readable.
+_MID_LINE_SAFE = frozenset(",.:;?()'\"%/+-=")
 
 
 class Md(str):
@@ -30,7 +33,10 @@ def escape(text: str) -> str:
         out.append(f"[{_emphasis(match.group(1))}]({match.group(2)})")
         pos = match.end()
     out.append(_emphasis(text[pos:]))
-    return "".join(out)
+    result = "".join(out)
+    if result[:1] in _MID_LINE_SAFE:
+        result = "\\" + result  # the start of the text may be the start of a line
+    return result
 
 
 def _emphasis(text: str) -> str:
@@ -47,7 +53,8 @@ def _emphasis(text: str) -> str:
 
 
 def _literal(text: str) -> str:
-    return "".join("\\" + ch if ch in _PUNCT else ch for ch in text)
+    return "".join("\\" + ch if ch in _PUNCT and ch not in _MID_LINE_SAFE else ch
+                   for ch in text)
 
 
 def citation(keys) -> Md:

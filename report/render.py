@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import urllib.parse
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from .compose import Briefing, write_bibliography
 from .errors import EnvironmentFault
 
 FORMATS = ("pdf", "docx", "html")
+FIGURE_SCHEME = "figure"
 CJK_FONT = "Noto Sans CJK SC"
 # Pandoc reads no raw HTML/TeX and no math from the Markdown: case text is escaped before it
 # gets here, and this keeps anything that slipped through as text.
@@ -48,8 +50,11 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     bib = staging / "references.json"
     write_bibliography(briefing, bib)
     figure_dirs = sorted({p.parent for p in images.values()})
-    common = [str(md), f"--from={READER}", "--citeproc", f"--bibliography={bib}",
-              f"--csl={asset('styles/briefing.csl')}", "--columns=60", "--fail-if-warnings",
+    shutil.copy(asset("styles/briefing.csl"), staging / "briefing.csl")
+    # pandoc runs inside the staging folder with relative names: the DOCX records the
+    # bibliography and style it used, and must not record this machine's folders.
+    common = [md.name, f"--from={READER}", "--citeproc", f"--bibliography={bib.name}",
+              "--csl=briefing.csl", "--columns=60", "--fail-if-warnings",
               "--number-sections", "--toc", "--toc-depth=2",
               f"--resource-path={os.pathsep.join(str(d) for d in figure_dirs) or '.'}"]
     out: dict[str, Path] = {}
@@ -57,20 +62,26 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
         out["docx"] = staging / "briefing.docx"
         pandoc([*common, "-t", "docx+native_numbering",
                 f"--reference-doc={asset('styles/reference.docx')}",
-                "-M", "toc-title=Contents", "-o", str(out["docx"])])
+                "-M", "toc-title=Contents", "-o", out["docx"].name], cwd=staging)
     if "pdf" in formats:
         out["pdf"] = staging / "briefing.pdf"
         page = pandoc([*common, "-t", "html5", "-s",
-                       f"--template={asset('templates/print.html')}"])
+                       f"--template={asset('templates/print.html')}"], cwd=staging)
+        # Charts are named by a folder-independent URL, so the PDF does not change with the
+        # folder the build ran in (WeasyPrint names image objects after their URL).
+        for path in images.values():
+            page = page.replace(f'src="{html.escape(path.name)}"',
+                                f'src="{FIGURE_SCHEME}:{html.escape(path.name)}"')
         write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")])
     if "html" in formats:
         out["html"] = staging / "briefing.html"
-        page = pandoc([*common, "-t", "html5", "-s", f"--template={asset('templates/page.html')}"])
+        page = pandoc([*common, "-t", "html5", "-s", f"--template={asset('templates/page.html')}"],
+                      cwd=staging)
         out["html"].write_text(interactive_page(page, charts, images), encoding="utf-8")
     return out
 
 
-def pandoc(args: list[str]) -> str:
+def pandoc(args: list[str], cwd: Path | None = None) -> str:
     """Run pandoc; return its standard output, or raise a fault carrying its complaint."""
     import pypandoc
 
@@ -80,7 +91,7 @@ def pandoc(args: list[str]) -> str:
         raise EnvironmentFault("pandoc not found: run `make setup` (it installs pypandoc-binary "
                                "into .venv)") from None
     env = {**os.environ}
-    result = subprocess.run([binary, *args], capture_output=True, text=True, env=env)
+    result = subprocess.run([binary, *args], capture_output=True, text=True, env=env, cwd=cwd)
     if result.returncode != 0:
         complaint = " ".join(result.stderr.split())[:500]
         raise EnvironmentFault(f"pandoc failed (exit {result.returncode}): {complaint}")
@@ -119,9 +130,18 @@ def build_fetcher(allowed: list[Path]):
             self.refused = set()
 
         def fetch(self, url, headers=None):
+            from weasyprint.urls import URLFetcherResponse
+
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
+            if scheme == FIGURE_SCHEME:
+                name = url.split(":", 1)[1]
+                for root in roots:
+                    candidate = (root / name).resolve()
+                    if candidate.parent == root and candidate.is_file():
+                        return URLFetcherResponse(url, candidate.read_bytes(),
+                                                  {"Content-Type": "image/png"})
             if scheme == "file":
                 path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).resolve()
                 if any(path.is_relative_to(root) for root in roots) and path.is_file():
@@ -145,7 +165,7 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path]) ->
         head += f"<script>{get_plotlyjs()}</script>\n"
     page = page.replace("<!--REPORT:HEAD-->", head, 1)
     for chart in charts:
-        src = html.escape(images[chart.id].as_posix(), quote=True)
+        src = html.escape(images[chart.id].name, quote=True)
         pattern = re.compile(r'<img\s[^>]*?src="' + re.escape(src) + r'"[^>]*>')
         spec = json.loads(chart.spec())
         spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
