@@ -81,9 +81,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
 def prepare_dir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".report-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".report-write-test-"):
+            pass
     except OSError as err:
         raise EnvironmentFault(f"cannot write to {display_path(path)}: {err.strerror}; "
                                "choose another folder with --out, or fix its permissions") from None
@@ -100,19 +99,19 @@ def publish(staged: Path, target: Path) -> Path:
 
 def prune_figures(figures_dir: Path, keep: set[Path]) -> None:
     """Remove chart images of earlier builds, so the cache holds what this build uses."""
+    names = {p.name for p in keep}
     for png in figures_dir.glob("fig-*.png"):
-        if png not in keep:
+        if png.name not in names:
             png.unlink(missing_ok=True)
 
 
 def check_environment(formats: tuple[str, ...]) -> None:
     """Fail early, naming the fix, when the fonts or programs a format needs are missing."""
+    # Chromium is looked for only when a chart image has to be drawn (charts.export_charts):
+    # a build whose charts are all cached does not need it.
     if {"pdf", "docx", "html"} & set(formats) and not has_cjk_font():
         raise EnvironmentFault("no Noto CJK font: Chinese would print as empty boxes; run "
                                "`make setup` or `apt-get install fonts-noto-cjk`")
-    from .charts import find_browser
-
-    find_browser()
 
 
 def has_cjk_font() -> bool:

@@ -91,7 +91,7 @@ def export_charts(charts: list[Chart], figures_dir: Path) -> dict[str, Path]:
 def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
     import kaleido
 
-    os.environ.setdefault("BROWSER_PATH", find_browser())
+    os.environ["BROWSER_PATH"] = find_browser()
     staged = {c.id: paths[c.id].with_name(f".{paths[c.id].name}.tmp") for c in charts}
     jobs = [{"fig": c.figure, "path": staged[c.id],
              "opts": {"format": "png", "width": WIDTH, "height": c.height, "scale": SCALE}}
@@ -113,8 +113,11 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
 def find_browser() -> str:
     """Return the Chromium kaleido should drive, or raise a fault that names the fix."""
     configured = os.environ.get("BROWSER_PATH")
-    if configured and Path(configured).is_file():
-        return configured
+    if configured:
+        if Path(configured).is_file():
+            return configured
+        raise EnvironmentFault(f"BROWSER_PATH={configured} does not exist; unset it, or point "
+                               "it at Chromium (`apt-get install chromium`)")
     for candidate in BROWSER_CANDIDATES:
         found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
         if found:

@@ -391,8 +391,9 @@ def _glance(cases: list[Case]) -> Table:
         ("Founded", founded),
         ("Headquarters", lambda c: _fact_cell(c, c.profile.headquarters)),
         ("Founders", lambda c: _fact_cell(c, c.profile.founders)),
-        ("Backers", lambda c: _cell(c, ", ".join(b.name.both() for b in c.profile.backers) or "—",
-                                    *c.profile.backers)),
+        ("Backers", lambda c: _cell(c, "; ".join(
+            b.name.both() + (f": {b.relation}" if b.relation else "") for b in c.profile.backers)
+            or "—", *c.profile.backers)),
         ("Funding", funding),
         ("Status", lambda c: _fact_cell(c, c.profile.status)),
         ("Model releases", releases),

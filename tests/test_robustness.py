@@ -1,0 +1,192 @@
+"""Bad input and broken environments: a clear message, the right exit code, nothing lost."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from report.cli import app
+
+from .conftest import BAD, EPOCH, GOOD, ROOT, case_dir, run_cli
+
+pytestmark = pytest.mark.xdist_group("build")
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def built_copy(three_build, tmp_path) -> Path:
+    """A project folder with a finished build in it, to try to break."""
+    root = tmp_path / "project"
+    shutil.copytree(three_build.root, root)
+    return root
+
+
+def test_bad_input_leaves_earlier_documents_exactly_as_they_were(built_copy):
+    before = digests(built_copy / "output"), digests(built_copy / "figures")
+    shutil.copy(BAD / "negative_price.yaml", built_copy / "cases")
+    run = run_cli("build", "--quiet", cwd=built_copy)
+    assert run.code == 2
+    assert run.err.splitlines()[0].startswith("cases/negative_price.yaml:8:54: pricing[0].input")
+    assert (digests(built_copy / "output"), digests(built_copy / "figures")) == before
+
+
+def test_pandoc_failing_midway_leaves_earlier_documents_intact(built_copy, tmp_path):
+    before = digests(built_copy / "output")
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\n"
+                    # pypandoc asks for the version before it uses a pandoc
+                    "[ \"$1\" = --version ] && { echo 'pandoc 3.9'; exit 0; }\n"
+                    "echo 'pandoc: out of cheese' >&2\nexit 83\n")
+    fake.chmod(0o755)
+    # A case edit forces new documents; the fake pandoc then fails on the first of them.
+    case = built_copy / "cases" / "gamma.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("CEO leaves", "CEO departs"),
+                    encoding="utf-8")
+    run = run_cli("build", "--quiet", cwd=built_copy, env={"PYPANDOC_PANDOC": str(fake)})
+    assert run.code == 1
+    assert run.err == "error: pandoc failed (exit 83): pandoc: out of cheese\n"
+    assert digests(built_copy / "output") == before
+    assert not list((built_copy / "output").glob(".staging-*"))
+
+
+def test_no_chromium_names_the_fix(three_build, tmp_path):
+    root = tmp_path / "fresh"
+    case_dir(root, *GOOD.glob("*.yaml"))
+    run = run_cli("build", "--quiet", cwd=root, env={"BROWSER_PATH": "/nonexistent/chromium"})
+    assert run.code == 1
+    assert run.err == ("error: BROWSER_PATH=/nonexistent/chromium does not exist; unset it, "
+                       "or point it at Chromium (`apt-get install chromium`)\n")
+
+
+def test_no_cjk_font_names_the_fix(tmp_path):
+    root = tmp_path / "fresh"
+    case_dir(root, *GOOD.glob("*.yaml"))
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><fontconfig><dir>/nonexistent</dir></fontconfig>')
+    run = run_cli("build", "--quiet", cwd=root, env={"FONTCONFIG_FILE": str(conf)})
+    assert run.code == 1
+    assert run.err == ("error: no Noto CJK font: Chinese would print as empty boxes; run "
+                       "`make setup` or `apt-get install fonts-noto-cjk`\n")
+
+
+def test_an_output_folder_that_cannot_be_written(tmp_path):
+    root = tmp_path / "fresh"
+    case_dir(root, *GOOD.glob("*.yaml"))
+    (root / "afile").write_text("not a folder")
+    run = run_cli("build", "--quiet", "--out", "afile/out", cwd=root)
+    assert run.code == 1
+    assert run.err == ("error: cannot write to afile/out: Not a directory; choose another "
+                       "folder with --out, or fix its permissions\n")
+
+
+def test_an_unknown_format_is_bad_input(tmp_path):
+    case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    run = run_cli("build", "--format", "pdf,odt", cwd=tmp_path)
+    assert (run.code, run.err) == (2, "error: unknown format odt; choose from pdf, docx, html\n")
+
+
+def test_two_builds_at_once_both_finish_with_whole_files(built_copy):
+    case = built_copy / "cases" / "gamma.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("CEO leaves", "CEO quits"),
+                    encoding="utf-8")
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    procs = [subprocess.Popen([sys.executable, "-m", "report", "build", "--quiet"],
+                              cwd=built_copy, env={**__import__("os").environ, **env},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    reader = PdfReader(built_copy / "output" / "briefing.pdf")
+    assert "CEO quits" in "".join(page.extract_text() for page in reader.pages)
+
+
+def test_a_rebuild_with_cached_charts_needs_no_browser(built_copy):
+    run = run_cli("build", "--quiet", cwd=built_copy, env={"BROWSER_PATH": "/nonexistent"})
+    assert run.code == 0, run.err
+
+
+def test_help_and_check_import_no_heavy_library():
+    code = ("import sys, report.cli, report.cases, report.build;"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'plotly', 'weasyprint', 'kaleido', 'pypandoc', 'docx'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+# ---------------------------------------------------------------- property-based
+
+
+def _mutations():
+    """Strategies that damage a valid case file the way hands and paste buffers do."""
+    junk = st.one_of(st.text(max_size=20), st.integers(), st.floats(allow_nan=True),
+                     st.booleans(), st.none(), st.lists(st.text(max_size=5), max_size=3),
+                     st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2))
+    return st.lists(st.tuples(st.sampled_from(["replace", "delete", "insert", "text"]),
+                              st.integers(min_value=0, max_value=10_000), junk),
+                    min_size=1, max_size=4)
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _paths(v, (*prefix, i))
+
+
+def _mutate(text: str, ops) -> str:
+    yaml = YAML(typ="safe", pure=True)
+    data = yaml.load(text)
+    for op, n, value in ops:
+        if op == "text":
+            pos = n % (len(text) + 1)
+            text = text[:pos] + str(value) + text[pos:]
+            return text
+        paths = [p for p in _paths(data) if p]
+        path = paths[n % len(paths)]
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part]
+        if op == "replace":
+            parent[path[-1]] = value
+        elif op == "delete":
+            del parent[path[-1]]
+        elif op == "insert" and isinstance(parent, dict):
+            parent[str(value)[:10] or "x"] = value
+    import io
+
+    out = io.StringIO()
+    YAML(typ="safe", pure=True).dump(data, out)
+    return out.getvalue()
+
+
+ORIGINAL = (GOOD / "alpha.yaml").read_text(encoding="utf-8")
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=_mutations())
+def test_any_damaged_case_file_exits_0_or_2_without_a_traceback(tmp_path_factory, ops):
+    folder = tmp_path_factory.mktemp("mutated")
+    case_dir(folder, GOOD / "beta.yaml")
+    (folder / "cases" / "alpha.yaml").write_text(_mutate(ORIGINAL, ops), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--cases", str(folder / "cases")])
+    assert result.exit_code in (0, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output

@@ -1,0 +1,103 @@
+"""Untrusted case text: nothing local is read, nothing remote is fetched, nothing runs."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import secrets
+import threading
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from .conftest import GOOD, case_dir, run_cli
+
+pytestmark = pytest.mark.xdist_group("build")
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"FETCHED-BY-THE-BUILD")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listener():
+    """A server on loopback that records any request the build makes."""
+    Recorder.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def hostile_case(secret_file, url: str) -> str:
+    """Return alpha.yaml with free-text fields pointing at a secret file and a server."""
+    payloads = [
+        f'<img src="file://{secret_file}">',
+        f"![leak]({secret_file})",
+        "![leak](../secret.txt)",
+        f"[leak](file://{secret_file})",
+        f'<link rel="attachment" href="file://{secret_file}">',
+        f'<a rel="attachment" href="{secret_file}">x</a>',
+        f'<iframe src="{url}/iframe"></iframe>',
+        f"![remote]({url}/image.png)",
+        f"[attach]({url}/attach){{rel=attachment}}",
+        f"<style>@import url({url}/css);</style>",
+        "{{ 7*7 }} {% include '/etc/passwd' %}",
+    ]
+    text = (GOOD / "alpha.yaml").read_text(encoding="utf-8")
+    text = text.replace("title: Releases Alpha-34B", "title: " + _quote(" ".join(payloads[:4])))
+    text = text.replace("value: \"Open models first, then *enterprise* products\"",
+                        "value: " + _quote(" ".join(payloads[4:8])))
+    text = text.replace("relation: lead investor", "relation: " + _quote(" ".join(payloads[8:])))
+    text = text.replace('url: "https://alpha.example/"', f'url: "{url}/source-link"')
+    return text
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_case_text_cannot_read_files_or_reach_the_network(tmp_path, listener):
+    secret = f"SECRET-{secrets.token_hex(8)}"
+    secret_file = tmp_path / "secret.txt"
+    secret_file.write_text(secret, encoding="utf-8")
+    cases = case_dir(tmp_path / "work", GOOD / "beta.yaml")
+    (cases / "alpha.yaml").write_text(hostile_case(secret_file, listener), encoding="utf-8")
+    (tmp_path / "work" / "secret.txt").write_text(secret, encoding="utf-8")
+    run = run_cli("build", "--quiet", cwd=tmp_path / "work")
+    assert run.code == 0, run.err
+    out = tmp_path / "work" / "output"
+
+    assert Recorder.hits == []  # no request reached the server
+
+    reader = PdfReader(out / "briefing.pdf")
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert secret not in text and "FETCHED-BY-THE-BUILD" not in text
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"])
+    assert not any("/Annots" in p and any(a.get_object().get("/Subtype") == "/FileAttachment"
+                                          for a in p["/Annots"]) for p in reader.pages)
+    assert "{{ 7*7 }}" in text  # shown literally, never evaluated
+
+    with zipfile.ZipFile(out / "briefing.docx") as docx:
+        media = [n for n in docx.namelist() if n.startswith("word/media/")]
+        assert len(media) == 4  # the four charts, nothing else
+        for name in docx.namelist():
+            assert secret.encode() not in docx.read(name), name
+
+    page = (out / "briefing.html").read_text(encoding="utf-8")
+    assert secret not in page
+    assert "<iframe" not in page and 'rel="attachment"' not in page
+    assert not re.search(r"<(img|link|script|iframe)[^>]+(src|href)=\"(file|http)", page)
+    assert "&lt;iframe" in page  # the pasted markup is shown as text
