@@ -484,7 +484,7 @@ def _pricing(cases: list[Case]) -> Table:
     return Table("tbl-pricing", "API prices per 1M tokens",
                  ("Company", "Model", "Tier", "Period", "Cur.", "Input", "Input, cache hit",
                   "Output"),
-                 (11, 25, 9, 19, 6, 9, 10, 9), tuple(rows))
+                 (11, 23, 11, 19, 6, 9, 10, 9), tuple(rows))
 
 
 def _releases(cases: list[Case]) -> Table:
