@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EnvironmentFault, display_path
+from .render import FORMATS
 
-FORMATS = ("pdf", "docx", "html")
+PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class BuildResult:
     documents: dict[str, Path]
     manifest: Path
     charts_exported: int
+    up_to_date: bool = False  # nothing changed since the last build: nothing was rendered
 
 
 def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: None) -> BuildResult:
@@ -44,10 +46,14 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     from .render import render
 
     on_step("Reading case files")
-    case_files = load_cases(options.cases_dir)
-    check_environment(options.formats)
     epoch = source_date_epoch(options.cases_dir)
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # pandoc and WeasyPrint read it
+    key = fingerprint(options, epoch)
+    done = previous_build(options, key)
+    if done is not None:
+        return done
+    case_files = load_cases(options.cases_dir)
+    check_environment(options.formats)
     prepare_dir(options.out_dir)
     prepare_dir(options.figures_dir)
     # Two builds into one folder take turns, so neither sees the other's half-written files.
@@ -68,7 +74,7 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
             staged = render(briefing, charts, images, list(options.formats), staging)
             staged["md"] = staging / "briefing.md"
             manifest = staging / "manifest.json"
-            write_manifest(manifest, staged, case_files, epoch)
+            write_manifest(manifest, staged, case_files, epoch, key)
             on_step("Publishing")
             documents = {}
             for kind, path in staged.items():
@@ -139,7 +145,51 @@ def source_date_epoch(cases_dir: Path) -> int:
     return int(dt.datetime.now(dt.timezone.utc).timestamp())
 
 
-def write_manifest(path: Path, documents: dict[str, Path], case_files, epoch: int) -> None:
+def fingerprint(options: BuildOptions, epoch: int) -> str:
+    """Return a hash of everything a build's documents depend on.
+
+    The case files' bytes, the formats, the dates, this package's code, templates and styles,
+    and the versions of the tools that render: equal fingerprints give equal documents.
+    """
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode() + data)
+
+    add("formats", ",".join(options.formats).encode())
+    add("epoch", str(epoch).encode())
+    for dist in ("pypandoc-binary", "weasyprint", "plotly", "kaleido", "pydantic", "jinja2"):
+        add(dist, version(dist).encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            add(str(path.relative_to(PACKAGE)), path.read_bytes())
+    for path in sorted({p for g in ("*.yaml", "*.yml") for p in options.cases_dir.glob(g)}):
+        add("case/" + path.name, path.read_bytes())
+    return digest.hexdigest()
+
+
+def previous_build(options: BuildOptions, key: str) -> BuildResult | None:
+    """Return the last build if it was made from the same inputs and its files are intact."""
+    manifest_path = options.out_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("fingerprint") != key:
+            return None
+        documents = {}
+        for kind, entry in manifest["documents"].items():
+            path = options.out_dir / entry["file"]
+            if hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+                return None
+            documents[kind] = path
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return BuildResult(documents, manifest_path, 0, up_to_date=True)
+
+
+def write_manifest(path: Path, documents: dict[str, Path], case_files, epoch: int,
+                   key: str) -> None:
     """Write what went in and what came out, with hashes, so a reader can check an artefact."""
     def describe(p: Path) -> dict:
         data = p.read_bytes()
@@ -151,6 +201,7 @@ def write_manifest(path: Path, documents: dict[str, Path], case_files, epoch: in
         return entry
 
     manifest = {
+        "fingerprint": key,
         "source_date_epoch": epoch,
         "documents": {kind: describe(p) for kind, p in sorted(documents.items())},
         "cases": [{"file": cf.path.name, "id": cf.case.id,

@@ -92,7 +92,8 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
     import kaleido
 
     os.environ["BROWSER_PATH"] = find_browser()
-    staged = {c.id: paths[c.id].with_name(f".{paths[c.id].name}.tmp") for c in charts}
+    staged = {c.id: paths[c.id].with_name(f".{paths[c.id].name}.{os.getpid()}.tmp")
+              for c in charts}
     jobs = [{"fig": c.figure, "path": staged[c.id],
              "opts": {"format": "png", "width": WIDTH, "height": c.height, "scale": SCALE}}
             for c in charts]

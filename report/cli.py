@@ -79,9 +79,8 @@ def build(
     except KeyboardInterrupt:
         print("error: interrupted; earlier documents are unchanged", file=sys.stderr)
         raise typer.Exit(130) from None
-    for kind, path in result.documents.items():
-        if kind in formats:
-            print(f"wrote {path}")
+    for kind in formats:
+        print(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
 
 
 @app.command()

@@ -57,32 +57,46 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
               "--csl=briefing.csl", "--columns=60", "--fail-if-warnings",
               "--number-sections", "--toc", "--toc-depth=2",
               f"--resource-path={os.pathsep.join(str(d) for d in figure_dirs) or '.'}"]
-    out: dict[str, Path] = {}
-    if "docx" in formats:
-        out["docx"] = staging / "briefing.docx"
-        pandoc([*common, "-t", "docx+native_numbering",
-                f"--reference-doc={asset('styles/reference.docx')}",
-                "-M", "toc-title=Contents", "-o", out["docx"].name], cwd=staging)
-    if "pdf" in formats:
-        out["pdf"] = staging / "briefing.pdf"
-        page = pandoc([*common, "-t", "html5", "-s",
-                       f"--template={asset('templates/print.html')}"], cwd=staging)
-        # Charts are named by a folder-independent URL, so the PDF does not change with the
-        # folder the build ran in (WeasyPrint names image objects after their URL).
-        for path in images.values():
-            page = page.replace(f'src="{html.escape(path.name)}"',
-                                f'src="{FIGURE_SCHEME}:{html.escape(path.name)}"')
-        write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")])
-    if "html" in formats:
-        out["html"] = staging / "briefing.html"
-        page = pandoc([*common, "-t", "html5", "-s", f"--template={asset('templates/page.html')}"],
-                      cwd=staging)
-        out["html"].write_text(interactive_page(page, charts, images), encoding="utf-8")
+    out = {fmt: staging / f"briefing.{fmt}" for fmt in FORMATS if fmt in formats}
+    # DOCX and the HTML page are pandoc processes: they run on the other core while
+    # WeasyPrint lays out the PDF here.
+    running: dict[str, subprocess.Popen] = {}
+    if "docx" in out:
+        running["docx"] = start_pandoc([*common, "-t", "docx+native_numbering",
+                                        f"--reference-doc={asset('styles/reference.docx')}",
+                                        "-M", "toc-title=Contents", "-o", out["docx"].name],
+                                       staging)
+    if "html" in out:
+        running["html"] = start_pandoc(
+            [*common, "-t", "html5", "-s", f"--template={asset('templates/page.html')}"], staging)
+    try:
+        if "pdf" in out:
+            page = pandoc([*common, "-t", "html5", "-s",
+                           f"--template={asset('templates/print.html')}"], cwd=staging)
+            # Charts are named by a folder-independent URL, so the PDF does not change with
+            # the folder the build ran in (WeasyPrint names image objects after their URL).
+            for path in images.values():
+                page = page.replace(f'src="{html.escape(path.name)}"',
+                                    f'src="{FIGURE_SCHEME}:{html.escape(path.name)}"')
+            write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")])
+        results = {fmt: finish_pandoc(proc) for fmt, proc in running.items()}
+    finally:
+        for proc in running.values():
+            if proc.poll() is None:
+                proc.kill()
+    if "html" in out:
+        out["html"].write_text(interactive_page(results["html"], charts, images),
+                               encoding="utf-8")
     return out
 
 
 def pandoc(args: list[str], cwd: Path | None = None) -> str:
     """Run pandoc; return its standard output, or raise a fault carrying its complaint."""
+    return finish_pandoc(start_pandoc(args, cwd))
+
+
+def start_pandoc(args: list[str], cwd: Path | None = None) -> subprocess.Popen:
+    """Start pandoc in the background; `finish_pandoc` collects it."""
     import pypandoc
 
     try:
@@ -90,12 +104,17 @@ def pandoc(args: list[str], cwd: Path | None = None) -> str:
     except OSError:
         raise EnvironmentFault("pandoc not found: run `make setup` (it installs pypandoc-binary "
                                "into .venv)") from None
-    env = {**os.environ}
-    result = subprocess.run([binary, *args], capture_output=True, text=True, env=env, cwd=cwd)
-    if result.returncode != 0:
-        complaint = " ".join(result.stderr.split())[:500]
-        raise EnvironmentFault(f"pandoc failed (exit {result.returncode}): {complaint}")
-    return result.stdout
+    return subprocess.Popen([binary, *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+
+
+def finish_pandoc(proc: subprocess.Popen) -> str:
+    """Wait for pandoc; return its output, or raise a fault with what it complained of."""
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        complaint = " ".join(stderr.split())[:500]
+        raise EnvironmentFault(f"pandoc failed (exit {proc.returncode}): {complaint}")
+    return stdout
 
 
 # ---------------------------------------------------------------- PDF

@@ -115,8 +115,23 @@ def test_two_builds_at_once_both_finish_with_whole_files(built_copy):
 
 
 def test_a_rebuild_with_cached_charts_needs_no_browser(built_copy):
+    # Positioning appears in no chart, so every chart image comes from the cache.
+    case = built_copy / "cases" / "alpha.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("Open models first", "Open first"),
+                    encoding="utf-8")
     run = run_cli("build", "--quiet", cwd=built_copy, env={"BROWSER_PATH": "/nonexistent"})
     assert run.code == 0, run.err
+    assert "Open first" in "".join(
+        p.extract_text() for p in PdfReader(built_copy / "output" / "briefing.pdf").pages)
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(built_copy):
+    before = {p.name: p.stat().st_mtime_ns for p in (built_copy / "output").iterdir()}
+    run = run_cli("build", cwd=built_copy, env={"PYPANDOC_PANDOC": "/nonexistent"})
+    assert run.code == 0, run.err
+    assert run.out.splitlines() == [f"up to date output/briefing.{f}" for f in ("pdf", "docx",
+                                                                               "html")]
+    assert {p.name: p.stat().st_mtime_ns for p in (built_copy / "output").iterdir()} == before
 
 
 def test_help_and_check_import_no_heavy_library():
