@@ -198,7 +198,9 @@ def lowest_price_steps(points: list[PricePoint], kind: str, end: dt.date):
     Step-wise: a price holds from its start until the next change; None marks a gap in which
     no price was published.
     """
-    spans = [(p.effective_from.start(), p.until.start() if p.until else end, getattr(p, kind),
+    # `until` is the last day a price applied, so a span ends the day after it.
+    spans = [(p.effective_from.start(),
+              p.until.end() + dt.timedelta(days=1) if p.until else end, getattr(p, kind),
               p.model) for p in points]
     spans = [s for s in spans if s[2] is not None and s[2] > 0 and s[0] < s[1]]
     cuts = sorted({d for s in spans for d in (s[0], s[1])})

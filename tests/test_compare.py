@@ -96,8 +96,9 @@ def test_lowest_price_steps_follow_the_cheapest_list_price():
     cases = {cf.case.id: cf.case for cf in load_cases(GOOD)}
     points = [p for p in cases["alpha"].pricing if p.tier.value == "list"]
     xs, ys, models = lowest_price_steps(points, "input", dt.date(2025, 3, 31))
-    assert list(zip(xs, ys)) == [("2024-05-13", 20.0), ("2024-10-15", None),
-                                 ("2024-10-16", 0.99), ("2025-03-31", 0.99)]
+    # alpha-large's last day is 2024-10-15; alpha-lightning starts the next day: no gap.
+    assert list(zip(xs, ys)) == [("2024-05-13", 20.0), ("2024-10-16", 0.99),
+                                 ("2025-03-31", 0.99)]
     assert models[0] == "alpha-large"
 
 
