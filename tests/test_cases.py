@@ -160,3 +160,19 @@ def test_committed_schema_is_what_report_schema_prints():
     committed = json.loads((ROOT / "report/schema/case.schema.json").read_text(encoding="utf-8"))
     assert committed == printed, "run `make schema` after changing the model"
     assert set(printed["properties"]) == set(Case.model_fields)
+
+
+def test_ci_workflow_uses_the_readme_commands_and_publishes_the_documents():
+    from ruamel.yaml import YAML
+
+    workflow = YAML(typ="safe").load((ROOT / ".github/workflows/briefing.yml").read_text())
+    steps = workflow["jobs"]["briefing"]["steps"]
+    runs = [s.get("run", "").strip() for s in steps]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("make test", "make briefing"):
+        assert command in runs and command in readme
+    assert runs.index("make test") < runs.index("make briefing")
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert "output/briefing.pdf" in upload["with"]["path"]
+    assert "make test" in (ROOT / ".ci/run").read_text()
+    assert not any("secrets." in str(s) for s in steps)  # runs unchanged in a fork
