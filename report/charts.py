@@ -204,22 +204,29 @@ def lowest_price_steps(points: list[PricePoint], kind: str, end: dt.date):
               p.model) for p in points]
     spans = [s for s in spans if s[2] is not None and s[2] > 0 and s[0] < s[1]]
     cuts = sorted({d for s in spans for d in (s[0], s[1])})
-    xs, ys, models = [], [], []
+    xs: list[str] = []
+    ys: list[float | None] = []
+    models: list[str] = []
+
+    def emit(day: dt.date, value: float | None, model: str) -> None:
+        xs.append(day.isoformat())
+        ys.append(value)
+        models.append(model)
+
+    shown: tuple[float, str] | None = None  # the price the line is drawing now
     for left, right in zip(cuts, cuts[1:]):
         live = [s for s in spans if s[0] <= left < s[1]]
-        if live:
-            best = min(live, key=lambda s: s[2])
-            xs.append(left.isoformat())
-            ys.append(best[2])
-            models.append(best[3])
-        elif ys and ys[-1] is not None:
-            xs.append(left.isoformat())
-            ys.append(None)
-            models.append("")
-        if right == cuts[-1] and live:
-            xs.append(right.isoformat())
-            ys.append(best[2])
-            models.append(best[3])
+        now = min(((s[2], s[3]) for s in live), default=None)
+        if now == shown:
+            continue
+        if now is None:
+            emit(left, shown[0], shown[1])  # close the last step before the gap
+            emit(left, None, "")
+        else:
+            emit(left, now[0], now[1])
+        shown = now
+    if shown is not None:
+        emit(cuts[-1], shown[0], shown[1])
     return xs, ys, models
 
 

@@ -109,3 +109,17 @@ def test_nothing_in_the_code_names_a_company():
             text = path.read_text(encoding="utf-8")
             for name in names:
                 assert name not in text, f"{path.name} names {name}"
+
+
+def test_lowest_price_steps_close_a_step_before_a_gap():
+    from report.model import PricePoint
+
+    def point(start, until, value):
+        return PricePoint.model_validate({"model": "m", "from": start, "until": until,
+                                          "currency": "CNY", "input": value, "cite": ["s"],
+                                          "confidence": "confirmed"})
+
+    points = [point("2024-01-01", "2024-01-31", 2), point("2024-03-01", None, 1)]
+    xs, ys, _ = lowest_price_steps(points, "input", dt.date(2024, 3, 31))
+    assert list(zip(xs, ys)) == [("2024-01-01", 2), ("2024-02-01", 2), ("2024-02-01", None),
+                                 ("2024-03-01", 1), ("2024-03-31", 1)]
