@@ -43,7 +43,6 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     from .charts import build_charts, export_charts
     from .compare import compare
     from .compose import compose
-    from .render import render
 
     on_step("Reading case files")
     epoch = source_date_epoch(options.cases_dir)
@@ -68,20 +67,34 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
         exported = len({p.name for p in images.values()} - before)
         on_step("Writing the briefing")
         briefing = compose(comparison, charts, images)
-        with tempfile.TemporaryDirectory(dir=options.out_dir, prefix=".staging-") as tmp:
-            staging = Path(tmp)
-            on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
-            staged = render(briefing, charts, images, list(options.formats), staging)
-            staged["md"] = staging / "briefing.md"
-            manifest = staging / "manifest.json"
-            write_manifest(manifest, staged, case_files, epoch, key)
-            on_step("Publishing")
-            documents = {}
-            for kind, path in staged.items():
-                documents[kind] = publish(path, options.out_dir / path.name)
-            manifest_path = publish(manifest, options.out_dir / "manifest.json")
+        try:
+            documents, manifest_path = _render_and_publish(
+                options, briefing, charts, images, case_files, epoch, key, on_step)
+        except OSError as err:  # disk full, folder removed under us, …
+            raise EnvironmentFault(
+                f"could not write the documents into {display_path(options.out_dir)} "
+                f"({err.strerror}); free some disk space or choose another folder with --out; "
+                "earlier documents are unchanged") from None
         prune_figures(options.figures_dir, set(images.values()))
     return BuildResult(documents, manifest_path, exported)
+
+
+def _render_and_publish(options, briefing, charts, images, case_files, epoch, key, on_step):
+    """Render into a staging folder beside the output, then move each document into place."""
+    from .render import render
+
+    with tempfile.TemporaryDirectory(dir=options.out_dir, prefix=".staging-") as tmp:
+        staging = Path(tmp)
+        on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
+        staged = render(briefing, charts, images, list(options.formats), staging)
+        staged["md"] = staging / "briefing.md"
+        manifest = staging / "manifest.json"
+        write_manifest(manifest, staged, case_files, epoch, key)
+        on_step("Publishing")
+        documents = {kind: publish(path, options.out_dir / path.name)
+                     for kind, path in staged.items()}
+        manifest_path = publish(manifest, options.out_dir / "manifest.json")
+    return documents, manifest_path
 
 
 def prepare_dir(path: Path) -> None:

@@ -93,7 +93,10 @@ def test_docx_has_headings_tables_captions_and_images(real_build):
     assert 'TOC \\o' in xml  # a table of contents field Word fills on opening
     alts = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
     assert len(alts) >= 4 and all(len(a) > 30 for a in alts[:4]), alts
-    assert doc.core_properties.title.startswith("Comparative briefing")
+    props = doc.core_properties
+    assert props.title.startswith("Comparative briefing")
+    assert props.subject == "Comparative case-study briefing"
+    assert props.keywords == "01.AI, DeepSeek"
 
 
 def test_docx_tables_have_widths_that_fit_the_page(real_build):

@@ -205,3 +205,23 @@ def test_any_damaged_case_file_exits_0_or_2_without_a_traceback(tmp_path_factory
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
+
+
+def test_a_full_disk_ends_with_one_line_and_no_partial_files(tmp_path):
+    root = tmp_path / "fresh"
+    case_dir(root, *GOOD.glob("*.yaml"))
+    tiny = root / "tiny"
+    tiny.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(tiny)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill up")
+    try:
+        run = run_cli("build", "--quiet", "--out", "tiny", cwd=root)
+        assert run.code == 1
+        assert run.err == ("error: could not write the documents into tiny (No space left on "
+                           "device); free some disk space or choose another folder with --out; "
+                           "earlier documents are unchanged\n")
+        assert [p.name for p in tiny.iterdir()] == [".report.lock"]
+    finally:
+        subprocess.run(["umount", str(tiny)])
