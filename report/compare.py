@@ -51,6 +51,29 @@ class Table:
     widths: tuple[int, ...]  # relative column widths, so DOCX and PDF tables fit the page
     rows: tuple[tuple[Cell, ...], ...]
     cites: tuple[str, ...] = ()  # sources for the caption's source line
+    side_by_side: bool = False  # first column labels rows, one column per case after it
+
+    def chunks(self, per_table: int) -> list[Table]:
+        """Return this table split into tables of at most `per_table` case columns each.
+
+        A page holds about four companies side by side; more are continued in further
+        tables that repeat the row labels.
+        """
+        n = len(self.header) - 1
+        if not self.side_by_side or n <= per_table:
+            return [self]
+        parts = []
+        for k, start in enumerate(range(1, n + 1, per_table)):
+            cols = [0, *range(start, min(start + per_table, n + 1))]
+            width = (100 - self.widths[0]) // (len(cols) - 1)
+            parts.append(Table(
+                id=self.id if k == 0 else f"{self.id}-{k + 1}",
+                caption=f"{self.caption} (companies {start}–{cols[-1]} of {n})",
+                header=tuple(self.header[c] for c in cols),
+                widths=(self.widths[0], *([width] * (len(cols) - 1))),
+                rows=tuple(tuple(row[c] for c in cols) for row in self.rows),
+                cites=self.cites, side_by_side=True))
+        return parts
 
 
 @dataclass(frozen=True)
@@ -329,13 +352,14 @@ def _release_finding(cases: list[Case]) -> Iterator[Finding]:
 def _side_by_side(id: str, caption: str, cases: list[Case], rows) -> Table:
     """Return a table with one column per case; `rows` maps a label to a cell per case."""
     n = len(cases)
-    label_width = 18 if n <= 3 else 12
+    label_width = 18
     return Table(
         id=id,
         caption=caption,
         header=("", *(c.name.en for c in cases)),
-        widths=(label_width, *([max(8, (100 - label_width) // n)] * n)),
+        widths=(label_width, *([(100 - label_width) // n] * n)),
         rows=tuple((Cell(label), *(cell(c) for c in cases)) for label, cell in rows),
+        side_by_side=True,
     )
 
 

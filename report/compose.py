@@ -92,7 +92,15 @@ def render_cell(cell: Cell) -> Md:
     return Md(f"{text} {cite}".strip() if cite else text)
 
 
+CASES_PER_TABLE = 4  # companies side by side that fit an A4 page's width
+
+
 def render_table(table: Table) -> Md:
+    """Return the table as pipe tables, split when more companies than a page holds."""
+    return Md("\n\n".join(_pipe_table(part) for part in table.chunks(CASES_PER_TABLE)))
+
+
+def _pipe_table(table: Table) -> str:
     """Return a pipe table whose separator sets relative widths (pandoc reads the dashes)."""
     def row(cells) -> str:
         return "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
@@ -104,7 +112,7 @@ def render_table(table: Table) -> Md:
     caption = escape(table.caption)
     if table.cites:
         caption += " Sources: " + citation(table.cites)
-    return Md("\n".join([header, rule, *body, "", f": {caption} {{#{table.id}}}"]))
+    return "\n".join([header, rule, *body, "", f": {caption} {{#{table.id}}}"])
 
 
 def render_figure(chart: Chart, image: Path) -> Md:
