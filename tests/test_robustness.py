@@ -63,34 +63,39 @@ def test_pandoc_failing_midway_leaves_earlier_documents_intact(built_copy, tmp_p
     assert not list((built_copy / "output").glob(".staging-*"))
 
 
-def test_no_chromium_names_the_fix(three_build, tmp_path):
+@pytest.fixture
+def fresh(tmp_path) -> Path:
+    """A project folder with the three synthetic cases and nothing built yet."""
     root = tmp_path / "fresh"
     case_dir(root, *GOOD.glob("*.yaml"))
-    run = run_cli("build", "--quiet", cwd=root, env={"BROWSER_PATH": "/nonexistent/chromium"})
-    assert run.code == 1
-    assert run.err == ("error: BROWSER_PATH=/nonexistent/chromium does not exist; unset it, "
-                       "or point it at Chromium (`apt-get install chromium`)\n")
-
-
-def test_no_cjk_font_names_the_fix(tmp_path):
-    root = tmp_path / "fresh"
-    case_dir(root, *GOOD.glob("*.yaml"))
-    conf = tmp_path / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?><fontconfig><dir>/nonexistent</dir></fontconfig>')
-    run = run_cli("build", "--quiet", cwd=root, env={"FONTCONFIG_FILE": str(conf)})
-    assert run.code == 1
-    assert run.err == ("error: no Noto CJK font: Chinese would print as empty boxes; run "
-                       "`make setup` or `apt-get install fonts-noto-cjk`\n")
-
-
-def test_an_output_folder_that_cannot_be_written(tmp_path):
-    root = tmp_path / "fresh"
-    case_dir(root, *GOOD.glob("*.yaml"))
+    (root / "fonts.conf").write_text(
+        '<?xml version="1.0"?><fontconfig><dir>/nonexistent</dir></fontconfig>')
     (root / "afile").write_text("not a folder")
-    run = run_cli("build", "--quiet", "--out", "afile/out", cwd=root)
-    assert run.code == 1
-    assert run.err == ("error: cannot write to afile/out: Not a directory; choose another "
-                       "folder with --out, or fix its permissions\n")
+    return root
+
+
+ENVIRONMENT_FAULTS = {
+    "no Chromium": (
+        [], {"BROWSER_PATH": "/nonexistent/chromium"},
+        "error: BROWSER_PATH=/nonexistent/chromium does not exist; unset it, or point it at "
+        "Chromium (`apt-get install chromium`)\n"),
+    "no CJK font": (
+        [], {"FONTCONFIG_FILE": "{root}/fonts.conf"},
+        "error: no Noto CJK font: Chinese would print as empty boxes; run `make setup` or "
+        "`apt-get install fonts-noto-cjk`\n"),
+    "output folder not writable": (
+        ["--out", "afile/out"], {},
+        "error: cannot write to afile/out: Not a directory; choose another folder with --out, "
+        "or fix its permissions\n"),
+}
+
+
+@pytest.mark.parametrize("fault", ENVIRONMENT_FAULTS)
+def test_an_environment_fault_is_one_line_that_names_the_fix(fresh, fault):
+    args, env, message = ENVIRONMENT_FAULTS[fault]
+    env = {k: v.format(root=fresh) for k, v in env.items()}
+    run = run_cli("build", "--quiet", *args, cwd=fresh, env=env)
+    assert (run.code, run.err) == (1, message)
 
 
 def test_an_unknown_format_is_bad_input(tmp_path):
@@ -207,9 +212,8 @@ def test_any_damaged_case_file_exits_0_or_2_without_a_traceback(tmp_path_factory
     assert "Traceback" not in result.output
 
 
-def test_a_full_disk_ends_with_one_line_and_no_partial_files(tmp_path):
-    root = tmp_path / "fresh"
-    case_dir(root, *GOOD.glob("*.yaml"))
+def test_a_full_disk_ends_with_one_line_and_no_partial_files(fresh):
+    root = fresh
     tiny = root / "tiny"
     tiny.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(tiny)],
