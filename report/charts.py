@@ -75,17 +75,22 @@ def build_charts(comparison: Comparison) -> list[Chart]:
 # ---------------------------------------------------------------- export
 
 
-def export_charts(charts: list[Chart], figures_dir: Path) -> dict[str, Path]:
-    """Write each chart's PNG into `figures_dir` unless a cached one exists; return the paths.
-
-    All missing images are exported in one batch: one browser start per build at most.
-    """
+def image_paths(charts: list[Chart], figures_dir: Path) -> dict[str, Path]:
+    """Return where each chart's PNG lives in `figures_dir`, named by its content hash."""
     figures_dir.mkdir(parents=True, exist_ok=True)
-    paths = {c.id: figures_dir.resolve() / c.image_name() for c in charts}
+    return {c.id: figures_dir.resolve() / c.image_name() for c in charts}
+
+
+def export_charts(charts: list[Chart], paths: dict[str, Path]) -> int:
+    """Write the PNG of each chart whose cached image is missing; return how many.
+
+    All missing images are exported in one batch: one browser start per build at most,
+    none when every image is cached.
+    """
     missing = [c for c in charts if not paths[c.id].is_file()]
     if missing:
         _export(missing, {c.id: paths[c.id] for c in missing})
-    return paths
+    return len(missing)
 
 
 def _export(charts: list[Chart], paths: dict[str, Path]) -> None:

@@ -58,21 +58,22 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
               "--number-sections", "--toc", "--toc-depth=2",
               f"--resource-path={os.pathsep.join(str(d) for d in figure_dirs) or '.'}"]
     out = {fmt: staging / f"briefing.{fmt}" for fmt in FORMATS if fmt in formats}
-    # DOCX and the HTML page are pandoc processes: they run on the other core while
-    # WeasyPrint lays out the PDF here.
+    # pandoc runs as separate processes, on the other core while WeasyPrint lays out the PDF.
     running: dict[str, subprocess.Popen] = {}
-    if "docx" in out:
-        running["docx"] = start_pandoc([*common, "-t", "docx+native_numbering",
-                                        f"--reference-doc={asset('styles/reference.docx')}",
-                                        "-M", "toc-title=Contents", "-o", out["docx"].name],
-                                       staging)
     if "html" in out:
         running["html"] = start_pandoc(
             [*common, "-t", "html5", "-s", f"--template={asset('templates/page.html')}"], staging)
     try:
+        page = None
         if "pdf" in out:
             page = pandoc([*common, "-t", "html5", "-s",
                            f"--template={asset('templates/print.html')}"], cwd=staging)
+        if "docx" in out:
+            running["docx"] = start_pandoc(
+                [*common, "-t", "docx+native_numbering",
+                 f"--reference-doc={asset('styles/reference.docx')}",
+                 "-M", "toc-title=Contents", "-o", out["docx"].name], staging)
+        if page is not None:
             # Charts are named by a folder-independent URL, so the PDF does not change with
             # the folder the build ran in (WeasyPrint names image objects after their URL).
             for path in images.values():
