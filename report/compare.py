@@ -263,8 +263,61 @@ def _sorted_prices(case: Case) -> list[PricePoint]:
 def _findings(cases: list[Case]) -> Iterator[Finding]:
     yield from _price_finding(cases)
     yield from _openness_finding(cases)
+    yield from _licence_finding(cases)
     yield from _departure_finding(cases)
+    yield from _funding_finding(cases)
     yield from _release_finding(cases)
+
+
+# Licences the Open Source Initiative approved that model weights are commonly released under.
+OSI_LICENCES = {"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0",
+                "GPL-2.0-only", "GPL-3.0-only", "LGPL-3.0-only", "AGPL-3.0-only"}
+
+
+def current_licence(release: Release):
+    """Return the licence a release is under now: its last recorded change, else its first."""
+    if release.licence_changes:
+        return max(release.licence_changes, key=lambda ch: ch.date).licence
+    return release.licence
+
+
+def _licence_finding(cases: list[Case]) -> Iterator[Finding]:
+    parts, cites = [], []
+    for case in cases:
+        weights = [r for r in case.openness if r.weights != "none"]
+        if not weights:
+            continue
+        osi = [r for r in weights if (lic := current_licence(r)) and lic.spdx in OSI_LICENCES]
+        changed = [r for r in weights if r.licence_changes]
+        text = (f"{case.name.en} {len(osi)} of {len(weights)} releases with downloadable "
+                f"weights under an OSI-approved licence now")
+        if changed:
+            text += " (" + "; ".join(
+                f"{r.model}: {r.licence.label() if r.licence else '—'} → "
+                + " → ".join(f"{ch.licence.label()} ({ch.date})"
+                             for ch in sorted(r.licence_changes, key=lambda ch: ch.date))
+                for r in changed) + ")"
+        parts.append(text)
+        cites.extend(k for r in (changed or osi[:1]) for k in _cites(case, r, *r.licence_changes))
+    if parts:
+        yield Finding("Licences", "; ".join(parts) + ".", tuple(dict.fromkeys(cites)))
+
+
+def _funding_finding(cases: list[Case]) -> Iterator[Finding]:
+    parts, cites = [], []
+    for case in cases:
+        rounds = sorted(case.profile.funding_rounds, key=lambda r: r.date)
+        valued = [r for r in rounds if r.valuation]
+        if not rounds:
+            parts.append(f"{case.name.en} no external round recorded")
+            continue
+        text = f"{case.name.en} {len(rounds)} round{'s' * (len(rounds) != 1)} recorded"
+        if valued:
+            last = valued[-1]
+            text += f", latest valuation {money(last.valuation)} ({last.date})"
+            cites.extend(_cites(case, last))
+        parts.append(text)
+    yield Finding("Funding", "; ".join(parts) + ".", tuple(dict.fromkeys(cites)))
 
 
 def list_prices(case: Case) -> list[PricePoint]:
@@ -296,8 +349,17 @@ def _price_finding(cases: list[Case]) -> Iterator[Finding]:
     if ratio and ratio >= 1.05:
         text += (f" {dear_case.name.en}'s lowest input price is {ratio:.1f}× "
                  f"{cheap_case.name.en}'s.")
-    cites = tuple(k for c, p in lowest for k in _cites(c, p))
-    yield Finding("Price", text, cites)
+    cites = [k for c, p in lowest for k in _cites(c, p)]
+    cached = [(c, min(hits, key=lambda p: (p.input_cache_hit, p.effective_from)))
+              for c in priced
+              if (hits := [p for p in list_prices(c)
+                           if p.currency == currency and p.input_cache_hit is not None])]
+    if cached:
+        text += " With cached input (cache hits) the lowest list prices are: " + "; ".join(
+            f"{c.name.en} {price(p.input_cache_hit)} {currency} ({p.model}, from "
+            f"{p.effective_from})" for c, p in cached) + "."
+        cites.extend(k for c, p in cached for k in _cites(c, p))
+    yield Finding("Price", text, tuple(dict.fromkeys(cites)))
 
 
 def _openness_finding(cases: list[Case]) -> Iterator[Finding]:

@@ -71,6 +71,15 @@ def test_key_findings_are_computed_from_the_data(two_and_three):
         "Lowest list price for input per 1M tokens: Alpha Labs 0.99 CNY (alpha-lightning, "
         "from 2024-10-16); Beta AI 1 CNY (beta-chat, from 2024-05-06).")
     assert "Alpha Labs 1 of 2 named (1 co-founder); Beta AI 0 of 1 named" in findings["Team"]
+    assert findings["Price"].endswith(
+        "With cached input (cache hits) the lowest list prices are: Beta AI 0.1 CNY "
+        "(beta-chat, from 2024-05-06).")
+    assert findings["Licences"] == (
+        "Alpha Labs 1 of 1 releases with downloadable weights under an OSI-approved licence "
+        "now (Alpha-34B: Alpha Community Licence → Apache-2.0 (2024-05-30)); Beta AI 1 of 1 "
+        "releases with downloadable weights under an OSI-approved licence now.")
+    assert findings["Funding"] == ("Alpha Labs 1 round recorded, latest valuation USD 1 bn "
+                                   "(2023-11); Beta AI no external round recorded.")
     # alpha: 6 open + 4 partial of 13 = 8/13; beta: 8 open + 1 partial of 12 (one n/a).
     assert "Alpha Labs 62% at best (Alpha-34B)" in findings["Openness"]
     assert "Beta AI 71% at best (Beta-V3)" in findings["Openness"]
