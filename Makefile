@@ -20,6 +20,7 @@ briefing: setup
 	$(BIN)/report build $(QUIET)
 
 test: setup-test
+	$(BIN)/ruff check report tests
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 bench: setup-test

@@ -186,7 +186,8 @@ def _to_plain(node: Node, loc: Loc, doc: _Doc, yaml: YAML, shown: str,
         if node.tag == _TIMESTAMP:
             return node.value  # dates stay text: the model parses partial dates itself
         if node.tag not in _PLAIN_TAGS:
-            problems.append(_at(doc.values[loc], shown, loc, f"tag {_tag(node.tag)} is not allowed"))
+            problems.append(_at(doc.values[loc], shown, loc,
+                                f"tag {_tag(node.tag)} is not allowed"))
             return None
         return yaml.constructor.construct_object(node, deep=True)
     if node.tag not in _COLLECTION_TAGS:

@@ -219,7 +219,7 @@ def lowest_price_steps(points: list[PricePoint], kind: str, end: dt.date):
         models.append(model)
 
     shown: tuple[float, str] | None = None  # the price the line is drawing now
-    for left, right in zip(cuts, cuts[1:]):
+    for left in cuts[:-1]:
         live = [s for s in spans if s[0] <= left < s[1]]
         now = min(((s[2], s[3]) for s in live), default=None)
         if now == shown:

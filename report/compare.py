@@ -30,7 +30,6 @@ from .model import (
     Tier,
 )
 
-
 # ---------------------------------------------------------------- typed values handed to compose
 
 
@@ -402,7 +401,8 @@ def _release_finding(cases: list[Case]) -> Iterator[Finding]:
         latest = max(case.openness, key=lambda r: r.date)
         n = len(case.openness)
         parts.append(f"{case.name.en} {n} release{'s' * (n != 1)} recorded, "
-                     f"{len(open_weights)} with open weights, latest {latest.model} ({latest.date})")
+                     f"{len(open_weights)} with open weights, "
+                     f"latest {latest.model} ({latest.date})")
         cites.extend(_cites(case, latest))
     if parts:
         yield Finding("Models", "; ".join(parts) + ".", tuple(cites))

@@ -19,7 +19,8 @@ class Problem:
     def __str__(self) -> str:
         # A problem with a whole file or folder has no line to point at.
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {field}{self.message}"
 
 
 class ReportError(Exception):

@@ -520,7 +520,8 @@ class LicenceChange(Sourced):
 
 class Parameters(Strict):
     total_b: Annotated[float, Field(gt=0, description="billions of parameters")]
-    active_b: Annotated[float, Field(gt=0, description="billions active per token (MoE)")] | None = None
+    active_b: Annotated[
+        float, Field(gt=0, description="billions active per token (MoE)")] | None = None
 
 
 class ReleaseKind(str, Enum):

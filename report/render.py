@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import urllib.parse
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -28,13 +27,6 @@ CJK_FONT = "Noto Sans CJK SC"
 # Pandoc reads no raw HTML/TeX and no math from the Markdown: case text is escaped before it
 # gets here, and this keeps anything that slipped through as text.
 READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """Where each requested document was written."""
-
-    paths: dict[str, Path]
 
 
 def asset(name: str) -> Path:
@@ -197,7 +189,7 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path]) ->
                f'style="height:{chart.height}px"></div>'
                f'<script>(function(){{var s={data};Plotly.newPlot("{chart.id}-plot",s.data,'
                f's.layout,{{responsive:true,displaylogo:false}});}})();</script>')
-        page, count = pattern.subn(lambda _m: div, page, count=1)
+        page, count = pattern.subn(lambda _m, div=div: div, page, count=1)
         if count != 1:
             raise EnvironmentFault(f"chart {chart.id} is missing from the HTML page")
     return page

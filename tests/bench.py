@@ -115,7 +115,8 @@ def main() -> None:
         print(f"| {label:<28} | {value:>9.2f} |")
     print(f"\n| {'ratio':<28} | {'value':>9} | target |")
     print(f"|{'-' * 30}|{'-' * 11}|--------|")
-    for label, value, target in (("cold / floor", c / f, "≤ 1.2"), ("no-op / cold", n / c, "< 0.10"),
+    for label, value, target in (("cold / floor", c / f, "≤ 1.2"),
+                                 ("no-op / cold", n / c, "< 0.10"),
                                  ("edit / cold", e / c, "< 0.40")):
         print(f"| {label:<28} | {value:>9.2f} | {target:>6} |")
 

@@ -64,7 +64,7 @@ def company(i: int, rng: random.Random) -> str:
         lines += [f"  - id: m{r}", f"    model: {name.split()[0]}-{r + 1}",
                   f"    date: {year + 1 + r}-06", "    kind: chat",
                   f"    parameters: {{total_b: {rng.choice((7, 14, 34, 70))}}}",
-                  f"    weights: {rng.choice(('open', 'none'))}", f"    cite: [home]",
+                  f"    weights: {rng.choice(('open', 'none'))}", "    cite: [home]",
                   "    confidence: confirmed", "    scorecard:"]
         lines += [f"      {d}: {{grade: {rng.choice(GRADES)}, evidence: synthetic, cite: [home]}}"
                   for d in DIMENSIONS]

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
-
 import subprocess
+from pathlib import Path
 
 import pypandoc
 
 from report.cases import load_cases
-from report.render import READER
 from report.charts import build_charts
 from report.compare import compare
 from report.compose import compose
+from report.render import READER
 
 from .conftest import DATA, GOOD
 

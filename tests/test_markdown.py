@@ -13,7 +13,8 @@ from report.render import READER
 
 
 def to_html(markdown: str) -> str:
-    out = subprocess.run([pypandoc.get_pandoc_path(), f"--from={READER}", "-t", "html", "--wrap=none"],
+    out = subprocess.run([pypandoc.get_pandoc_path(), f"--from={READER}", "-t", "html",
+                          "--wrap=none"],
                          input=markdown, capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
