@@ -297,9 +297,14 @@ def _team_chart(c: Comparison) -> Chart | None:
     for colour, case in zip(palette, c.cases):
         founded = case.profile.founded[0].value.start()
         rows = [(f"{p.name.en} ({case.name.en})", p) for p in case.team.people]
-        for known, name, opacity in ((True, "tenure", 0.8),
-                                     (False, "tenure, start not recorded", 0.3)):
-            bars = [(label, p) for label, p in rows if bool(p.joined) is known]
+        groups = (
+            ("tenure", 0.8, "", lambda p: p.joined and not _undated_exit(p)),
+            ("tenure, start not recorded", 0.3, "",
+             lambda p: not p.joined and not _undated_exit(p)),
+            ("left, date not recorded", 0.45, "/", _undated_exit),
+        )
+        for name, opacity, pattern, member in groups:
+            bars = [(label, p) for label, p in rows if member(p)]
             if not bars:
                 continue
             starts = [p.joined.start() if p.joined else founded for _, p in bars]
@@ -307,10 +312,13 @@ def _team_chart(c: Comparison) -> Chart | None:
             fig.add_trace(go.Bar(
                 y=[label for label, _ in bars], base=[s.isoformat() for s in starts],
                 x=[max(1, (stop - start).days) * 86_400_000 for start, stop in zip(starts, stops)],
-                orientation="h", marker={"color": colour, "opacity": opacity},
+                orientation="h",
+                marker={"color": colour, "opacity": opacity,
+                        "pattern": {"shape": pattern, "fgcolor": "#333", "size": 6}},
                 name=f"{case.name.en}: {name}", legendgroup=case.name.en,
                 hovertext=[f"{p.role}: {p.joined or 'start not recorded'} – "
-                           f"{p.left or 'present'}" for _, p in bars], hoverinfo="text"))
+                           f"{p.left or ('left, date not recorded' if p.departed else 'present')}"
+                           for _, p in bars], hoverinfo="text"))
         gone = [(label, p) for label, p in rows if p.left]
         if gone:
             fig.add_trace(go.Scatter(
@@ -324,12 +332,17 @@ def _team_chart(c: Comparison) -> Chart | None:
     fig.update_xaxes(type="date")
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], type="category")
     cites = [k for case in c.cases for k in _all_cites(case, case.team.people)]
-    departed = sum(1 for _, p in people if p.left)
+    departed = sum(1 for _, p in people if p.has_left)
     return Chart("fig-team", "Named team members: tenure bars (pale where the joining date is "
-                 "not recorded and the bar starts at founding), departures marked ×",
+                 "not recorded and the bar starts at founding; hatched where someone left on a "
+                 "date no source gives), departures marked ×",
                  f"Horizontal bars showing when {len(people)} named people joined and left; "
                  f"{departed} departures are marked with a cross.",
                  tuple(dict.fromkeys(cites)), fig, height)
+
+
+def _undated_exit(person) -> bool:
+    return person.departed and person.left is None
 
 
 def _openness_chart(c: Comparison) -> Chart | None:
