@@ -7,9 +7,12 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,10 +95,27 @@ def _render_and_publish(options, briefing, charts, images, case_files, epoch, ke
         manifest = staging / "manifest.json"
         write_manifest(manifest, staged, case_files, epoch, key)
         on_step("Publishing")
-        documents = {kind: publish(path, options.out_dir / path.name)
-                     for kind, path in staged.items()}
-        manifest_path = publish(manifest, options.out_dir / "manifest.json")
+        with interrupts_deferred():  # the documents of one build appear together or not at all
+            documents = {kind: publish(path, options.out_dir / path.name)
+                         for kind, path in staged.items()}
+            manifest_path = publish(manifest, options.out_dir / "manifest.json")
     return documents, manifest_path
+
+
+@contextmanager
+def interrupts_deferred():
+    """Ignore Ctrl-C (SIGINT) and SIGTERM for the block: it is short, and once it has begun
+    finishing is the only way to leave a consistent set of documents."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT,
+                                                                     signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def prepare_dir(path: Path) -> None:

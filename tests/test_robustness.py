@@ -229,3 +229,28 @@ def test_a_full_disk_ends_with_one_line_and_no_partial_files(fresh):
         assert [p.name for p in tiny.iterdir()] == [".report.lock"]
     finally:
         subprocess.run(["umount", str(tiny)])
+
+
+def test_an_interrupted_build_leaves_earlier_documents_intact(built_copy):
+    import os
+    import signal
+    import time
+
+    before = digests(built_copy / "output")
+    case = built_copy / "cases" / "alpha.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("Open models first", "Open first"),
+                    encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "report", "build", "--quiet"], cwd=built_copy,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((built_copy / "output").glob(".staging-*")):  # rendering has begun
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err == "error: interrupted; earlier documents are unchanged\n"
+    assert digests(built_copy / "output") == before
+    assert not list((built_copy / "output").glob(".staging-*"))
