@@ -132,3 +132,18 @@ def test_lowest_price_steps_close_a_step_before_a_gap():
     xs, ys, _ = lowest_price_steps(points, "input", dt.date(2024, 3, 31))
     assert list(zip(xs, ys)) == [("2024-01-01", 2), ("2024-02-01", 2), ("2024-02-01", None),
                                  ("2024-03-01", 1), ("2024-03-31", 1)]
+
+
+def test_ten_companies_split_side_by_side_tables_into_groups_of_four(tmp_path):
+    from report.compose import CASES_PER_TABLE, render_table
+
+    from .synth import write_cases
+
+    write_cases(10, tmp_path / "cases")
+    comparison = compare([cf.case for cf in load_cases(tmp_path / "cases")], BUILD_DATE)
+    parts = comparison.glance.chunks(CASES_PER_TABLE)
+    assert [len(p.header) - 1 for p in parts] == [4, 4, 2]
+    assert [p.id for p in parts] == ["tbl-glance", "tbl-glance-2", "tbl-glance-3"]
+    assert all(p.rows[0][0].text == "Chinese name" for p in parts)
+    assert render_table(comparison.glance).count("{#tbl-glance") == 3
+    assert len(comparison.pricing.chunks(CASES_PER_TABLE)) == 1  # long tables are not split
