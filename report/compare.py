@@ -324,6 +324,44 @@ def list_prices(case: Case) -> list[PricePoint]:
     return [p for p in case.pricing if p.tier is Tier.list]
 
 
+def lowest_price_steps(points: list[PricePoint], kind: str, end: dt.date):
+    """Return (dates, prices, models) of the lowest `kind` price on offer at each date.
+
+    Step-wise: a price holds from its start until the next change; None marks a gap in which
+    no price was published.
+    """
+    # `until` is the last day a price applied, so a span ends the day after it.
+    spans = [(p.effective_from.start(),
+              p.until.end() + dt.timedelta(days=1) if p.until else end, getattr(p, kind),
+              p.model) for p in points]
+    spans = [s for s in spans if s[2] is not None and s[2] > 0 and s[0] < s[1]]
+    cuts = sorted({d for s in spans for d in (s[0], s[1])})
+    xs: list[str] = []
+    ys: list[float | None] = []
+    models: list[str] = []
+
+    def emit(day: dt.date, value: float | None, model: str) -> None:
+        xs.append(day.isoformat())
+        ys.append(value)
+        models.append(model)
+
+    shown: tuple[float, str] | None = None  # the price the line is drawing now
+    for left in cuts[:-1]:
+        live = [s for s in spans if s[0] <= left < s[1]]
+        now = min(((s[2], s[3]) for s in live), default=None)
+        if now == shown:
+            continue
+        if now is None:
+            emit(left, shown[0], shown[1])  # close the last step before the gap
+            emit(left, None, "")
+        else:
+            emit(left, now[0], now[1])
+        shown = now
+    if shown is not None:
+        emit(cuts[-1], shown[0], shown[1])
+    return xs, ys, models
+
+
 def _cheapest(case: Case, currency: str) -> PricePoint | None:
     points = [p for p in list_prices(case) if p.currency == currency]
     return min(points, key=lambda p: (p.input, p.effective_from), default=None)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -220,8 +221,6 @@ class Name(Strict):
 
 # A profile fact may be one mapping, or a list of versions when sources disagree.
 def Versions(inner: Any) -> Any:  # noqa: N802 - reads as a type in the models below
-    from pydantic import BeforeValidator
-
     return Annotated[list[Fact[inner]], BeforeValidator(_one_or_many), Field(min_length=1)]
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from report.cases import load_cases
-from report.charts import build_charts, lowest_price_steps
-from report.compare import compare
+from report.charts import build_charts
+from report.compare import compare, lowest_price_steps
 
 from .conftest import GOOD, ROOT, case_dir
 
