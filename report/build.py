@@ -163,20 +163,36 @@ def has_cjk_font() -> bool:
 
 
 def source_date_epoch(cases_dir: Path) -> int:
-    """Return SOURCE_DATE_EPOCH, else the commit time of the case files, else now.
+    """Return SOURCE_DATE_EPOCH, else when the case files last changed.
 
-    Two builds of one commit then carry the same dates and are byte-identical.
+    That is the commit time of the case files when they are committed unchanged, so two
+    builds of one commit are byte-identical; with uncommitted edits (or outside git) it is
+    the newest case file's modification time, which stays put until the next edit.
     """
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         return int(os.environ["SOURCE_DATE_EPOCH"])
-    try:
-        out = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."],
-                             cwd=cases_dir, capture_output=True, text=True, timeout=10).stdout
-        if out.strip().isdigit():
-            return int(out.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return int(dt.datetime.now(dt.timezone.utc).timestamp())
+    committed, dirty = _git_state(cases_dir)
+    if committed is not None and not dirty:
+        return committed
+    mtimes = [int(p.stat().st_mtime) for g in ("*.yaml", "*.yml") for p in cases_dir.glob(g)]
+    return max([committed or 0, *mtimes]) or int(dt.datetime.now(dt.timezone.utc).timestamp())
+
+
+def _git_state(cases_dir: Path) -> tuple[int | None, bool]:
+    """Return (commit time of the case files, whether they have uncommitted changes)."""
+    def git(*args: str) -> str | None:
+        try:
+            run = subprocess.run(["git", *args], cwd=cases_dir, capture_output=True, text=True,
+                                 timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return run.stdout if run.returncode == 0 else None
+
+    log = git("log", "-1", "--format=%ct", "--", ".")
+    if not log or not log.strip().isdigit():
+        return None, True
+    status = git("status", "--porcelain", "--", ".")
+    return int(log.strip()), bool(status and status.strip())
 
 
 def fingerprint(options: BuildOptions, epoch: int) -> str:

@@ -254,3 +254,28 @@ def test_an_interrupted_build_leaves_earlier_documents_intact(built_copy):
     assert err == "error: interrupted; earlier documents are unchanged\n"
     assert digests(built_copy / "output") == before
     assert not list((built_copy / "output").glob(".staging-*"))
+
+
+def test_build_dates_come_from_the_case_files(tmp_path, monkeypatch):
+    import os
+
+    from report.build import source_date_epoch
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    for i, path in enumerate(sorted(cases.iterdir())):
+        os.utime(path, (1_700_000_000 + i, 1_700_000_000 + i))
+    assert source_date_epoch(cases) == 1_700_000_002  # not in git: the newest file
+
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2025-01-02T03:04:05Z",
+           "GIT_AUTHOR_DATE": "2025-01-02T03:04:05Z", "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "cases"]):
+        subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True)
+    assert source_date_epoch(cases) == 1735787045  # committed and clean: the commit time
+
+    edited = cases / "gamma.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(edited, (1_800_000_000, 1_800_000_000))
+    assert source_date_epoch(cases) == 1_800_000_000  # an uncommitted edit: its time
