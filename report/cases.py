@@ -227,7 +227,8 @@ def _check_references(doc: _Doc, shown: str) -> list[Problem]:
     data = doc.data if isinstance(doc.data, dict) else {}
     for list_loc in (("sources",), ("team", "people"), ("openness",)):
         seen: dict[str, int] = {}
-        for i, item in enumerate(_get(data, list_loc) or []):
+        items = _get(data, list_loc)
+        for i, item in enumerate(items if isinstance(items, list) else []):
             item_id = item.get("id") if isinstance(item, dict) else None
             if not isinstance(item_id, str):
                 continue
@@ -236,7 +237,10 @@ def _check_references(doc: _Doc, shown: str) -> list[Problem]:
                 problems.append(_at(doc.values[loc], shown, loc,
                                     f"duplicate id '{item_id}'; also used at item {seen[item_id]}"))
             seen.setdefault(item_id, i)
-    known = {s.get("id") for s in data.get("sources") or [] if isinstance(s, dict)}
+    # Only well-formed ids count here; the model reports the malformed ones.
+    sources = data.get("sources")
+    known = {s["id"] for s in (sources if isinstance(sources, list) else [])
+             if isinstance(s, dict) and isinstance(s.get("id"), str)}
     for loc, value in _walk(data, ()):
         if loc and loc[-1] == "cite" and isinstance(value, list):
             for i, ref in enumerate(value):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from ruamel.yaml import YAML
@@ -202,6 +202,8 @@ ORIGINAL = (GOOD / "alpha.yaml").read_text(encoding="utf-8")
 @settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=_mutations())
+@example(ops=[("replace", 15, [])])  # a source id that is a list: found by this test
+@example(ops=[("replace", 7, 5)])
 def test_any_damaged_case_file_exits_0_or_2_without_a_traceback(tmp_path_factory, ops):
     folder = tmp_path_factory.mktemp("mutated")
     case_dir(folder, GOOD / "beta.yaml")
