@@ -77,10 +77,6 @@ class PartialDate:
             ) from None
         return cls(year, month, day)
 
-    @property
-    def precision(self) -> Literal["year", "month", "day"]:
-        return "day" if self.day else "month" if self.month else "year"
-
     def start(self) -> dt.date:
         """Return the first day the partial date may mean."""
         return dt.date(self.year, self.month or 1, self.day or 1)
@@ -581,9 +577,6 @@ class Case(Strict):
     pricing: list[PricePoint] = []
     openness: list[Release] = []
     timeline: list[Event] = []
-
-    def source(self, source_id: str) -> Source:
-        return next(s for s in self.sources if s.id == source_id)
 
 
 def case_schema() -> dict:

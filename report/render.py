@@ -23,7 +23,6 @@ from .errors import EnvironmentFault
 
 FORMATS = ("pdf", "docx", "html")
 FIGURE_SCHEME = "figure"
-CJK_FONT = "Noto Sans CJK SC"
 # Pandoc reads no raw HTML/TeX and no math from the Markdown: case text is escaped before it
 # gets here, and this keeps anything that slipped through as text.
 READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
