@@ -109,6 +109,7 @@ class Comparison:
     build_date: dt.date
     findings: tuple[Finding, ...]
     glance: Table
+    funding: Table
     strategy: Table
     moves: Table
     team: Table
@@ -143,6 +144,7 @@ def compare(cases: list[Case], build_date: dt.date) -> Comparison:
         build_date=build_date,
         findings=tuple(_findings(cases)),
         glance=_glance(cases),
+        funding=_funding(cases),
         strategy=_strategy(cases),
         moves=_moves(cases),
         team=_team(cases),
@@ -526,6 +528,20 @@ def _glance(cases: list[Case]) -> Table:
         ("Departures", departures),
     ]
     return _side_by_side("tbl-glance", "At a glance", cases, rows)
+
+
+def _funding(cases: list[Case]) -> Table:
+    rows = []
+    for case in cases:
+        for r in sorted(case.profile.funding_rounds, key=lambda r: r.date):
+            who = [f"lead: {', '.join(r.lead_investors)}"] if r.lead_investors else []
+            who += [f"also: {', '.join(r.investors)}"] if r.investors else []
+            rows.append((Cell(case.name.en), _cell(case, str(r.date), r), Cell(r.round or "—"),
+                         Cell(money(r.amount)), Cell(money(r.valuation)),
+                         Cell("; ".join(who) or "—")))
+    return Table("tbl-funding", "Funding rounds: amounts, valuations and lead investors",
+                 ("Company", "Date", "Round", "Amount", "Valuation", "Investors"),
+                 (12, 14, 16, 15, 15, 28), tuple(rows))
 
 
 def _strategy(cases: list[Case]) -> Table:

@@ -23,7 +23,7 @@ def two_and_three(tmp_path_factory):
 
 
 SIDE_BY_SIDE = ("glance", "strategy", "team")
-LONG = ("moves", "people", "pricing", "releases", "scorecard", "timeline")
+LONG = ("moves", "funding", "people", "pricing", "releases", "scorecard", "timeline")
 
 
 def test_a_third_case_adds_a_column_to_every_side_by_side_table(two_and_three):
@@ -41,7 +41,7 @@ def test_a_third_case_adds_rows_to_every_long_table(two_and_three):
     for name in LONG:
         t3 = getattr(three, name)
         companies = {cell.text for row in t3.rows for cell in row[:2]}
-        if name != "moves":  # gamma.yaml records no strategic moves
+        if name not in ("moves", "funding"):  # gamma.yaml records no moves or rounds
             assert "Gamma Intelligence" in companies, name
         assert all(len(row) == len(t3.header) for row in t3.rows), name
 
@@ -147,3 +147,11 @@ def test_ten_companies_split_side_by_side_tables_into_groups_of_four(tmp_path):
     assert all(p.rows[0][0].text == "Chinese name" for p in parts)
     assert render_table(comparison.glance).count("{#tbl-glance") == 3
     assert len(comparison.pricing.chunks(CASES_PER_TABLE)) == 1  # long tables are not split
+
+
+def test_funding_rounds_show_amounts_valuations_and_leads(two_and_three):
+    two, _ = two_and_three
+    (row,) = two.funding.rows
+    assert [c.text for c in row] == ["Alpha Labs", "2023-11", "Series A", "USD ≥ 100 m",
+                                     "USD 1 bn", "lead: Big Cloud"]
+    assert row[1].cites == ("alpha:news",)
