@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -40,13 +41,6 @@ class BuildResult:
 
 def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: None) -> BuildResult:
     """Build the briefing documents; earlier documents stay untouched unless all succeed."""
-    from filelock import FileLock
-
-    from .cases import load_cases
-    from .charts import build_charts, export_charts, image_paths
-    from .compare import compare
-    from .compose import compose
-
     on_step("Reading case files")
     epoch = source_date_epoch(options.cases_dir)
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # pandoc and WeasyPrint read it
@@ -54,6 +48,20 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     done = previous_build(options, key)
     if done is not None:
         return done
+    with fewer_gc_passes():
+        return _build(options, epoch, key, on_step)
+
+
+def _build(options: BuildOptions, epoch: int, key: str,
+           on_step: Callable[[str], None]) -> BuildResult:
+    """The stages in order: load, compare, draw, compose, render, publish."""
+    from filelock import FileLock
+
+    from .cases import load_cases
+    from .charts import build_charts, export_charts, image_paths
+    from .compare import compare
+    from .compose import compose
+
     case_files = load_cases(options.cases_dir)
     check_environment(options.formats)
     prepare_dir(options.out_dir)
@@ -90,16 +98,32 @@ def _render_and_publish(options, briefing, charts, images, case_files, epoch, ke
     with tempfile.TemporaryDirectory(dir=options.out_dir, prefix=".staging-") as tmp:
         staging = Path(tmp)
         on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
-        staged = render(briefing, charts, images, list(options.formats), staging)
-        staged["md"] = staging / "briefing.md"
+        rendered = render(briefing, charts, images, list(options.formats), staging, on_step)
+        staged = {**rendered.documents, "md": staging / "briefing.md"}
         manifest = staging / "manifest.json"
-        write_manifest(manifest, staged, case_files, epoch, key)
+        write_manifest(manifest, staged, rendered.pdf_pages, case_files, epoch, key)
         on_step("Publishing")
         with interrupts_deferred():  # the documents of one build appear together or not at all
             documents = {kind: publish(path, options.out_dir / path.name)
                          for kind, path in staged.items()}
             manifest_path = publish(manifest, options.out_dir / "manifest.json")
     return documents, manifest_path
+
+
+@contextmanager
+def fewer_gc_passes():
+    """Run the garbage collector's youngest pass every 50,000 new objects instead of 700.
+
+    WeasyPrint allocates millions of small objects while laying out the PDF, and with the
+    default threshold Python kept re-scanning them: a rebuild took 6.5–7.3 s with it and
+    5.5–6.0 s without, with the same peak memory (measured on 2 and on 50 companies).
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 @contextmanager
@@ -240,16 +264,14 @@ def previous_build(options: BuildOptions, key: str) -> BuildResult | None:
     return BuildResult(documents, manifest_path, 0, up_to_date=True)
 
 
-def write_manifest(path: Path, documents: dict[str, Path], case_files, epoch: int,
-                   key: str) -> None:
+def write_manifest(path: Path, documents: dict[str, Path], pdf_pages: int | None, case_files,
+                   epoch: int, key: str) -> None:
     """Write what went in and what came out, with hashes, so a reader can check an artefact."""
     def describe(p: Path) -> dict:
         data = p.read_bytes()
         entry = {"file": p.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         if p.suffix == ".pdf":
-            from pypdf import PdfReader
-
-            entry["pages"] = len(PdfReader(p).pages)
+            entry["pages"] = pdf_pages
         return entry
 
     manifest = {

@@ -7,7 +7,9 @@ Heavy libraries are imported by the commands that need them, so `--help` and `ch
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -53,6 +55,8 @@ def build(
     format: Annotated[str, typer.Option("--format", help="Comma-separated: pdf,docx,html.")] = (
         "pdf,docx,html"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    timings: Annotated[bool, typer.Option(
+        "--timings", help="Print how long each step took (to standard error).")] = False,
 ) -> None:
     """Build the briefing as PDF, DOCX and HTML."""
     from .build import FORMATS, BuildOptions
@@ -65,22 +69,49 @@ def build(
               f"{', '.join(FORMATS)}", file=sys.stderr)
         raise typer.Exit(2)
     options = BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats)
+    clock = StepClock()
     try:
         if quiet:
-            result = run_build(options)
+            result = run_build(options, on_step=clock.step)
         else:
             from rich.console import Console
 
             console = Console(stderr=True)
             with console.status("Starting") as status:
-                result = run_build(options, on_step=lambda step: status.update(step + " …"))
+                def show(step: str) -> None:
+                    clock.step(step)
+                    status.update(step + " …")
+
+                result = run_build(options, on_step=show)
     except ReportError as err:
         fail(err)
     except KeyboardInterrupt:
         print("error: interrupted; earlier documents are unchanged", file=sys.stderr)
         raise typer.Exit(130) from None
+    if timings:
+        print(clock.report(), file=sys.stderr)
     for kind in formats:
         print(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
+
+
+class StepClock:
+    """Times the build's steps: each lasts until the next one starts."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.marks: list[tuple[str, float]] = [("Starting", self.start)]
+
+    def step(self, name: str) -> None:
+        self.marks.append((name, time.perf_counter()))
+
+    def report(self) -> str:
+        end = time.perf_counter()
+        bounds = [*(t for _, t in self.marks[1:]), end]
+        width = max((len(name) for name, _ in self.marks), default=0)
+        lines = [f"{name:<{width}}  {stop - begin:6.2f} s"
+                 for (name, begin), stop in zip(self.marks, bounds)]
+        lines.append(f"{'total':<{width}}  {end - self.start:6.2f} s")
+        return "\n".join(lines)
 
 
 @app.command()
@@ -92,4 +123,22 @@ def schema() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the command, then leave without tearing the interpreter down.
+
+    After a build, Python's own shutdown (a last garbage collection over WeasyPrint's layout
+    objects, then every module) took about half a second; by then every file is written
+    and closed, the lock released and the browser gone, so there is nothing left to do.
+    """
+    try:
+        app()
+        code = 0
+    except SystemExit as done:
+        if done.code is not None and not isinstance(done.code, int):
+            raise
+        code = done.code or 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`report build | head`)
+            pass
+    os._exit(code)

@@ -13,7 +13,10 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -33,9 +36,17 @@ def asset(name: str) -> Path:
     return Path(str(resources.files("report") / name))
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """The documents one render wrote, by format, and the PDF's page count (None: no PDF)."""
+
+    documents: dict[str, Path]
+    pdf_pages: int | None
+
+
 def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], formats: list[str],
-           staging: Path) -> dict[str, Path]:
-    """Write the requested documents into `staging`; return their paths by format."""
+           staging: Path, on_step: Callable[[str], None] = lambda step: None) -> Rendered:
+    """Write the requested documents into `staging`."""
     md = staging / "briefing.md"
     md.write_text(briefing.markdown, encoding="utf-8")
     bib = staging / "references.json"
@@ -49,37 +60,80 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
               "--number-sections", "--toc", "--toc-depth=2",
               f"--resource-path={os.pathsep.join(str(d) for d in figure_dirs) or '.'}"]
     out = {fmt: staging / f"briefing.{fmt}" for fmt in FORMATS if fmt in formats}
-    # pandoc runs as separate processes, on the other core while WeasyPrint lays out the PDF.
-    running: dict[str, subprocess.Popen] = {}
+    side_jobs = {}
     if "html" in out:
-        running["html"] = start_pandoc(
-            [*common, "-t", "html5", "-s", f"--template={asset('templates/page.html')}"], staging)
+        side_jobs["html"] = [*common, "-t", "html5", "-s",
+                             f"--template={asset('templates/page.html')}"]
+    if "docx" in out:
+        side_jobs["docx"] = [*common, "-t", "docx+native_numbering",
+                             f"--reference-doc={asset('styles/reference.docx')}",
+                             "-M", "toc-title=Contents", "-o", out["docx"].name]
+    pdf_pages = None
+    page = None
+    if "pdf" in out:
+        # The PDF's HTML is on the critical path, so it gets both cores to itself first.
+        on_step("Converting Markdown to HTML for the PDF")
+        proc = start_pandoc([*common, "-t", "html5", "-s",
+                             f"--template={asset('templates/print.html')}"], cwd=staging)
+        import weasyprint  # noqa: F401  (half a second of imports, while pandoc works)
+
+        page = finish_pandoc(proc)
+    side = PandocInTurn(side_jobs, staging)
     try:
-        page = None
-        if "pdf" in out:
-            page = pandoc([*common, "-t", "html5", "-s",
-                           f"--template={asset('templates/print.html')}"], cwd=staging)
-        if "docx" in out:
-            running["docx"] = start_pandoc(
-                [*common, "-t", "docx+native_numbering",
-                 f"--reference-doc={asset('styles/reference.docx')}",
-                 "-M", "toc-title=Contents", "-o", out["docx"].name], staging)
         if page is not None:
             # Charts are named by a folder-independent URL, so the PDF does not change with
             # the folder the build ran in (WeasyPrint names image objects after their URL).
             for path in images.values():
                 page = page.replace(f'src="{html.escape(path.name)}"',
                                     f'src="{FIGURE_SCHEME}:{html.escape(path.name)}"')
-            write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")])
-        results = {fmt: finish_pandoc(proc) for fmt, proc in running.items()}
+            pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
+                                  on_step=on_step)
+        if side_jobs:
+            on_step("Waiting for pandoc (" + ", ".join(f.upper() for f in side_jobs) + ")")
+        results = side.join()
     finally:
-        for proc in running.values():
-            if proc.poll() is None:
-                proc.kill()
+        side.cancel()
     if "html" in out:
         out["html"].write_text(interactive_page(results["html"], charts, images),
                                encoding="utf-8")
-    return out
+    return Rendered(out, pdf_pages)
+
+
+class PandocInTurn:
+    """Runs pandoc jobs one after another on a side thread, on the core WeasyPrint leaves
+    free: two at once would only slow the PDF down on a two-core machine."""
+
+    def __init__(self, jobs: dict[str, list[str]], cwd: Path) -> None:
+        self.results: dict[str, str] = {}
+        self.error: EnvironmentFault | None = None
+        self.proc: subprocess.Popen | None = None
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._run, args=(jobs, cwd), daemon=True)
+        self.thread.start()
+
+    def _run(self, jobs: dict[str, list[str]], cwd: Path) -> None:
+        try:
+            for fmt, args in jobs.items():
+                if self.cancelled:
+                    return
+                self.proc = start_pandoc(args, cwd)
+                self.results[fmt] = finish_pandoc(self.proc)
+        except EnvironmentFault as err:
+            self.error = err
+
+    def join(self) -> dict[str, str]:
+        """Wait for every job; return each one's standard output by format."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.results
+
+    def cancel(self) -> None:
+        """Stop what is still running (nothing, after `join`)."""
+        self.cancelled = True
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        self.thread.join()
 
 
 def pandoc(args: list[str], cwd: Path | None = None) -> str:
@@ -112,19 +166,28 @@ def finish_pandoc(proc: subprocess.Popen) -> str:
 # ---------------------------------------------------------------- PDF
 
 
-def write_pdf(page: str, target: Path, allowed: list[Path]) -> None:
-    """Render the print HTML with WeasyPrint, fetching only the build's own files."""
+def write_pdf(page: str, target: Path, allowed: list[Path],
+              on_step: Callable[[str], None] = lambda step: None) -> int:
+    """Render the print HTML with WeasyPrint, fetching only the build's own files; return the
+    number of pages."""
     from weasyprint import CSS, HTML
 
     fetcher = build_fetcher(allowed)
     css = CSS(filename=str(asset("styles/print.css")), url_fetcher=fetcher)
-    document = HTML(string=page, base_url=str(allowed[0]) + "/", url_fetcher=fetcher)
-    document.write_pdf(target, stylesheets=[css], pdf_variant="pdf/ua-1",
-                       uncompressed_pdf=False, custom_metadata=True)
+    options = {"stylesheets": [css], "pdf_variant": "pdf/ua-1", "uncompressed_pdf": False,
+               "custom_metadata": True}
+    on_step("Laying out the PDF")
+    # Laid out and written in two calls (as HTML.write_pdf does) to keep the page count,
+    # which the manifest records, without reading the PDF back.
+    document = HTML(string=page, base_url=str(allowed[0]) + "/",
+                    url_fetcher=fetcher).render(**options)
+    on_step("Writing the PDF")
+    document.write_pdf(target, **options)
     if fetcher.refused:
         target.unlink(missing_ok=True)
         raise EnvironmentFault("the PDF asked for resources outside the build: "
                                + ", ".join(sorted(fetcher.refused)[:3]))
+    return len(document.pages)
 
 
 def build_fetcher(allowed: list[Path]):

@@ -41,6 +41,14 @@ def build(cwd: Path) -> tuple[float, float]:
     return timed([sys.executable, "-m", "report", "build", "--quiet"], cwd)
 
 
+def steps(cwd: Path) -> str:
+    """Build once with --timings; return its table of steps."""
+    proc = subprocess.run([sys.executable, "-m", "report", "build", "--quiet", "--timings"],
+                          cwd=cwd, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+                          capture_output=True, text=True, check=True)
+    return proc.stderr
+
+
 def project(cases: list[Path]) -> Path:
     root = Path(tempfile.mkdtemp(prefix="bench-"))
     (root / "cases").mkdir()
@@ -97,14 +105,18 @@ def median(values: list[float]) -> float:
 
 def main() -> None:
     cases = sorted((ROOT / "cases").glob("*.yaml"))
-    cold, noop, edit, base = [], [], [], []
+    cold, noop, edit, base, roots = [], [], [], [], []
     for _ in range(RUNS):
         root = project(cases)
+        roots.append(root)
         cold.append(build(root)[0])
         noop.append(build(root)[0])
         edit_one_field(root)
         edit.append(build(root)[0])
         base.append(floor(root)[0])
+    edit_one_field(roots[-1])
+    breakdown = steps(roots[-1])
+    for root in roots:
         shutil.rmtree(root, ignore_errors=True)
     c, n, e, f = map(median, (cold, noop, edit, base))
     print(f"\nThe project's cases, median of {RUNS} runs (seconds)\n")
@@ -119,6 +131,8 @@ def main() -> None:
                                  ("no-op / cold", n / c, "< 0.10"),
                                  ("edit / cold", e / c, "< 0.40")):
         print(f"| {label:<28} | {value:>9.2f} | {target:>6} |")
+    print("\nWhere a rebuild after one edit spends its time (report build --timings):\n")
+    print(breakdown)
 
     print("\nScale: synthetic companies, cold build\n")
     print(f"| {'companies':>9} | {'seconds':>8} | {'s per company':>13} | {'peak MiB':>8} |")

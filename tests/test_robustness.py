@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -124,10 +126,21 @@ def test_a_rebuild_with_cached_charts_needs_no_browser(built_copy):
     case = built_copy / "cases" / "alpha.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("Open models first", "Open first"),
                     encoding="utf-8")
-    run = run_cli("build", "--quiet", cwd=built_copy, env={"BROWSER_PATH": "/nonexistent"})
+    run = run_cli("build", "--quiet", "--timings", cwd=built_copy,
+                  env={"BROWSER_PATH": "/nonexistent"})
     assert run.code == 0, run.err
     assert "Open first" in "".join(
         p.extract_text() for p in PdfReader(built_copy / "output" / "briefing.pdf").pages)
+    # --timings names every step, in order, with its seconds, and the total.
+    steps = [re.fullmatch(r"(.+?)\s+(\d+\.\d\d) s", line) for line in run.err.splitlines()]
+    assert all(steps), run.err
+    names = [m.group(1) for m in steps]
+    assert names == ["Starting", "Reading case files", "Comparing cases", "Drawing charts",
+                     "Writing the briefing", "Rendering PDF, DOCX, HTML",
+                     "Converting Markdown to HTML for the PDF", "Laying out the PDF",
+                     "Writing the PDF", "Waiting for pandoc (HTML, DOCX)", "Publishing", "total"]
+    seconds = [float(m.group(2)) for m in steps]
+    assert abs(sum(seconds[:-1]) - seconds[-1]) < 0.05
 
 
 def test_a_rebuild_with_nothing_changed_renders_nothing(built_copy):
@@ -137,6 +150,18 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(built_copy):
     assert run.out.splitlines() == [f"up to date output/briefing.{f}" for f in ("pdf", "docx",
                                                                                "html")]
     assert {p.name: p.stat().st_mtime_ns for p in (built_copy / "output").iterdir()} == before
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(built_copy):
+    # `report build | head -1`: the CLI exits without Python's teardown, flushing what it
+    # printed itself, and must survive a pipe the reader has already closed.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.Popen([sys.executable, "-m", "report", "build"], cwd=built_copy,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**env, "SOURCE_DATE_EPOCH": EPOCH})
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read().decode() == ""
 
 
 def test_help_and_check_import_no_heavy_library():
