@@ -46,6 +46,24 @@ def test_pdf_has_an_outline_and_a_toc_with_page_numbers(real_build):
     assert re.search(r"Pricing\s*\.*\s*\d+", contents)
 
 
+def test_pdf_never_ends_a_page_on_a_heading_or_table_caption(real_build):
+    # The page text ends with the running header and the page number; what comes before
+    # them is the last line of the page's content.
+    reader = PdfReader(real_build.out / "briefing.pdf")
+
+    def titles(outline):
+        for item in outline:
+            yield from titles(item) if isinstance(item, list) else [" ".join(item.title.split())]
+
+    headings = set(titles(reader.outline))
+    assert "2.1 Funding" in headings
+    for number, page in enumerate(reader.pages[2:], start=3):  # after the cover and contents
+        lines = [" ".join(ln.split()) for ln in page.extract_text().splitlines() if ln.strip()]
+        assert lines[-1] == f"Page {number} of {len(reader.pages)}"
+        last = lines[-3]
+        assert last not in headings and not re.match(r"Table \d+\. ", last), (number, last)
+
+
 def test_pdf_fonts_are_embedded_and_one_is_cjk(real_build):
     reader = PdfReader(real_build.out / "briefing.pdf")
     fonts = {}
