@@ -75,9 +75,14 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
         on_step("Converting Markdown to HTML for the PDF")
         proc = start_pandoc([*common, "-t", "html5", "-s",
                              f"--template={asset('templates/print.html')}"], cwd=staging)
-        import weasyprint  # noqa: F401  (half a second of imports, while pandoc works)
+        try:
+            import weasyprint  # noqa: F401  (half a second of imports, while pandoc works)
 
-        page = finish_pandoc(proc)
+            page = finish_pandoc(proc)
+        finally:  # a failed import or a Ctrl-C must not leave pandoc running
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     side = PandocInTurn(side_jobs, staging)
     try:
         if page is not None:
@@ -105,7 +110,7 @@ class PandocInTurn:
 
     def __init__(self, jobs: dict[str, list[str]], cwd: Path) -> None:
         self.results: dict[str, str] = {}
-        self.error: EnvironmentFault | None = None
+        self.error: BaseException | None = None
         self.proc: subprocess.Popen | None = None
         self.cancelled = False
         self.thread = threading.Thread(target=self._run, args=(jobs, cwd), daemon=True)
@@ -118,7 +123,7 @@ class PandocInTurn:
                     return
                 self.proc = start_pandoc(args, cwd)
                 self.results[fmt] = finish_pandoc(self.proc)
-        except EnvironmentFault as err:
+        except BaseException as err:  # handed to the main thread by `join`
             self.error = err
 
     def join(self) -> dict[str, str]:
@@ -150,8 +155,11 @@ def start_pandoc(args: list[str], cwd: Path | None = None) -> subprocess.Popen:
     except OSError:
         raise EnvironmentFault("pandoc not found: run `make setup` (it installs pypandoc-binary "
                                "into .venv)") from None
-    return subprocess.Popen([binary, *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        return subprocess.Popen([binary, *args], cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    except OSError as err:  # e.g. no more processes allowed, or a binary that cannot run
+        raise EnvironmentFault(f"could not start pandoc ({binary}): {err.strerror}") from None
 
 
 def finish_pandoc(proc: subprocess.Popen) -> str:
