@@ -43,12 +43,13 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     """Build the briefing documents; earlier documents stay untouched unless all succeed."""
     on_step("Reading case files")
     epoch = source_date_epoch(options.cases_dir)
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # pandoc and WeasyPrint read it
     key = fingerprint(options, epoch)
     done = previous_build(options, key)
     if done is not None:
         return done
-    with fewer_gc_passes():
+    # pandoc and WeasyPrint read the date from the environment. It is put back afterwards,
+    # so that the next build in this process (`report watch`) works out its own date.
+    with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
         return _build(options, epoch, key, on_step)
 
 
@@ -108,6 +109,20 @@ def _render_and_publish(options, briefing, charts, images, case_files, epoch, ke
                          for kind, path in staged.items()}
             manifest_path = publish(manifest, options.out_dir / "manifest.json")
     return documents, manifest_path
+
+
+@contextmanager
+def environment(name: str, value: str):
+    """Set one environment variable for the block, then restore what was there."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
 
 
 @contextmanager

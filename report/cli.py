@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -46,43 +47,30 @@ def check(cases: CasesOpt = Path("cases")) -> None:
     print(f"{len(loaded)} case files OK: " + ", ".join(cf.path.name for cf in loaded))
 
 
+FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,docx,html.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the documents.")]
+FiguresOpt = Annotated[Path, typer.Option("--figures", help="Folder for chart images.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+
 @app.command()
 def build(
     cases: CasesOpt = Path("cases"),
-    out: Annotated[Path, typer.Option("--out", help="Folder for the documents.")] = Path("output"),
-    figures: Annotated[Path, typer.Option("--figures", help="Folder for chart images.")] = Path(
-        "figures"),
-    format: Annotated[str, typer.Option("--format", help="Comma-separated: pdf,docx,html.")] = (
-        "pdf,docx,html"),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    out: OutOpt = Path("output"),
+    figures: FiguresOpt = Path("figures"),
+    format: FormatOpt = "pdf,docx,html",
+    quiet: QuietOpt = False,
     timings: Annotated[bool, typer.Option(
         "--timings", help="Print how long each step took (to standard error).")] = False,
 ) -> None:
     """Build the briefing as PDF, DOCX and HTML."""
-    from .build import FORMATS, BuildOptions
     from .build import build as run_build
 
-    formats = tuple(dict.fromkeys(f.strip().lower() for f in format.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        print(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from "
-              f"{', '.join(FORMATS)}", file=sys.stderr)
-        raise typer.Exit(2)
-    options = BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats)
+    options = build_options(cases, out, figures, format)
     clock = StepClock()
     try:
-        if quiet:
-            result = run_build(options, on_step=clock.step)
-        else:
-            from rich.console import Console
-
-            console = Console(stderr=True)
-            with console.status("Starting") as status:
-                def show(step: str) -> None:
-                    clock.step(step)
-                    status.update(step + " …")
-
-                result = run_build(options, on_step=show)
+        with progress(quiet, clock) as on_step:
+            result = run_build(options, on_step=on_step)
     except ReportError as err:
         fail(err)
     except KeyboardInterrupt:
@@ -90,8 +78,81 @@ def build(
         raise typer.Exit(130) from None
     if timings:
         print(clock.report(), file=sys.stderr)
-    for kind in formats:
+    for kind in options.formats:
         print(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
+
+
+@app.command()
+def watch(
+    cases: CasesOpt = Path("cases"),
+    out: OutOpt = Path("output"),
+    figures: FiguresOpt = Path("figures"),
+    format: FormatOpt = "pdf,docx,html",
+    quiet: QuietOpt = False,
+) -> None:
+    """Build, then rebuild each time a case file is saved; Ctrl-C stops.
+
+    A bad case file prints its problems and the loop waits for the next save; the last good
+    documents stay in place.
+    """
+    from .watch import Outcome
+    from .watch import watch as run_watch
+
+    options = build_options(cases, out, figures, format)
+    if not cases.is_dir():
+        print(f"error: {cases} is not a folder of case files", file=sys.stderr)
+        raise typer.Exit(2)
+
+    def report(outcome: Outcome, on_step) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        if outcome.error is not None:
+            lines = getattr(outcome.error, "problems", None) or [f"error: {outcome.error}"]
+            for line in lines:
+                print(line, file=sys.stderr, flush=True)
+            print(f"{stamp} not built ({len(lines)} problem{'s' * (len(lines) != 1)}); "
+                  "waiting for the next save", flush=True)
+        else:
+            documents = ", ".join(str(outcome.result.documents[k]) for k in options.formats)
+            verb = ("up to date" if outcome.result.up_to_date
+                    else f"built in {outcome.seconds:.1f} s")
+            print(f"{stamp} {verb}: {documents}", flush=True)
+        on_step(f"Watching {cases} for saved case files (Ctrl-C stops)")
+
+    print(f"watching {cases} (Ctrl-C stops)", flush=True)
+    try:
+        with progress(quiet, StepClock()) as on_step:
+            run_watch(options, lambda outcome: report(outcome, on_step), on_step)
+    except KeyboardInterrupt:
+        print("stopped watching", flush=True)
+
+
+def build_options(cases: Path, out: Path, figures: Path, format: str):
+    """Return the build options, or exit 2 naming an unknown format."""
+    from .build import FORMATS, BuildOptions
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in format.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        print(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from "
+              f"{', '.join(FORMATS)}", file=sys.stderr)
+        raise typer.Exit(2)
+    return BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats)
+
+
+@contextmanager
+def progress(quiet: bool, clock: StepClock):
+    """Yield the `on_step` callback: it times each step, and shows it unless `quiet`."""
+    if quiet:
+        yield clock.step
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("Starting") as status:
+        def show(step: str) -> None:
+            clock.step(step)
+            status.update(step + " …")
+
+        yield show
 
 
 class StepClock:
