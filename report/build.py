@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cases import case_paths
 from .errors import EnvironmentFault, display_path
 from .render import FORMATS
 
@@ -215,7 +216,7 @@ def source_date_epoch(cases_dir: Path) -> int:
     committed, dirty = _git_state(cases_dir)
     if committed is not None and not dirty:
         return committed
-    mtimes = [int(p.stat().st_mtime) for g in ("*.yaml", "*.yml") for p in cases_dir.glob(g)]
+    mtimes = [int(p.stat().st_mtime) for p in case_paths(cases_dir)]
     return max([committed or 0, *mtimes]) or int(dt.datetime.now(dt.timezone.utc).timestamp())
 
 
@@ -256,7 +257,7 @@ def fingerprint(options: BuildOptions, epoch: int) -> str:
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             add(str(path.relative_to(PACKAGE)), path.read_bytes())
-    for path in sorted({p for g in ("*.yaml", "*.yml") for p in options.cases_dir.glob(g)}):
+    for path in case_paths(options.cases_dir):
         add("case/" + path.name, path.read_bytes())
     return digest.hexdigest()
 

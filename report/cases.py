@@ -57,12 +57,24 @@ class _Doc:
     keys: dict[Loc, tuple[int, int]]
 
 
+def is_case_name(name: str) -> bool:
+    """*.yaml or *.yml, and not a hidden file or an editor's lock or backup: Emacs keeps
+    `.#alpha.yaml`, often a symlink to nowhere, while a buffer has unsaved edits."""
+    return name.endswith((".yaml", ".yml")) and not name.startswith((".", "#"))
+
+
+def case_paths(directory: Path) -> list[Path]:
+    """Return the case files in `directory`, sorted."""
+    return sorted({p for pattern in CASE_GLOBS for p in directory.glob(pattern)
+                   if is_case_name(p.name)})
+
+
 def load_cases(directory: Path) -> list[CaseFile]:
     """Return every case in `directory`, validated; raise InputError listing all problems."""
     shown = display_path(directory)
     if not directory.is_dir():
         raise InputError([Problem(shown, 0, 0, "", "no such directory of case files")])
-    paths = sorted({p for pattern in CASE_GLOBS for p in directory.glob(pattern)})
+    paths = case_paths(directory)
     problems: list[Problem] = []
     loaded: list[CaseFile] = []
     for path in paths:

@@ -103,7 +103,7 @@ def watch(
         print(f"error: {cases} is not a folder of case files", file=sys.stderr)
         raise typer.Exit(2)
 
-    def report(outcome: Outcome, on_step) -> None:
+    def report(outcome: Outcome) -> None:
         stamp = time.strftime("%H:%M:%S")
         if outcome.error is not None:
             lines = getattr(outcome.error, "problems", None) or [f"error: {outcome.error}"]
@@ -116,12 +116,10 @@ def watch(
             verb = ("up to date" if outcome.result.up_to_date
                     else f"built in {outcome.seconds:.1f} s")
             print(f"{stamp} {verb}: {documents}", flush=True)
-        on_step(f"Watching {cases} for saved case files (Ctrl-C stops)")
 
     print(f"watching {cases} (Ctrl-C stops)", flush=True)
     try:
-        with progress(quiet, StepClock()) as on_step:
-            run_watch(options, lambda outcome: report(outcome, on_step), on_step)
+        run_watch(options, report, lambda: progress(quiet, StepClock()))
     except KeyboardInterrupt:
         print("stopped watching", flush=True)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from report.build import BuildOptions
 from report.watch import is_case_file, watch
@@ -62,39 +64,80 @@ def test_only_case_files_start_a_build():
     assert not is_case_file(None, "/p/cases/notes.md")
 
 
+class Watching:
+    """`report watch --format html --quiet` running in `root`, its output line by line."""
+
+    def __init__(self, root: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "report", "watch", "--format", "html", "--quiet"],
+            cwd=root, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = {"out": queue.Queue(), "err": queue.Queue()}
+        for name, stream in (("out", self.proc.stdout), ("err", self.proc.stderr)):
+            threading.Thread(target=self._pump, args=(stream, self.lines[name]),
+                             daemon=True).start()
+        assert self.next() == "watching cases (Ctrl-C stops)"
+        assert self.next().endswith(": output/briefing.html")  # the first build
+
+    @staticmethod
+    def _pump(stream, lines: queue.Queue) -> None:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+
+    def next(self, stream: str = "out") -> str:
+        """The next line the command printed on `stream` (out or err)."""
+        return self.lines[stream].get(timeout=60)
+
+    def stop(self) -> int:
+        """Press Ctrl-C; return the exit code."""
+        self.proc.send_signal(signal.SIGINT)
+        assert self.next() == "stopped watching"
+        return self.proc.wait(timeout=30)
+
+
 def test_the_command_rebuilds_on_save_reports_problems_and_stops_on_ctrl_c(tmp_path):
     cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "report", "watch", "--format", "html", "--quiet"],
-        cwd=tmp_path, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[tuple[str, str]] = queue.Queue()
-    for name, stream in (("out", proc.stdout), ("err", proc.stderr)):
-        threading.Thread(target=lambda n=name, s=stream: [lines.put((n, ln.rstrip("\n")))
-                                                          for ln in s], daemon=True).start()
-
-    def next_line(stream: str) -> str:
-        while True:
-            name, line = lines.get(timeout=60)
-            if name == stream:
-                return line
-
+    page = tmp_path / "output" / "briefing.html"
+    watching = Watching(tmp_path)
     try:
-        assert next_line("out") == "watching cases (Ctrl-C stops)"
-        assert next_line("out").endswith("output/briefing.html")
         alpha = cases / "alpha.yaml"
         good = alpha.read_text(encoding="utf-8")
         alpha.write_text(good.replace("Open models first", "Saved from an editor"),
                          encoding="utf-8")
-        assert " built in " in next_line("out")
-        assert "Saved from an editor" in (tmp_path / "output" / "briefing.html").read_text(
-            encoding="utf-8")
+        assert " built in " in watching.next()
+        assert "Saved from an editor" in page.read_text(encoding="utf-8")
         alpha.write_text((BAD / "negative_price.yaml").read_text(encoding="utf-8"),
                          encoding="utf-8")
-        assert next_line("err").startswith("cases/alpha.yaml:8:54: pricing[0].input")
-        assert next_line("out").endswith("not built (1 problem); waiting for the next save")
-        proc.send_signal(signal.SIGINT)
-        assert next_line("out") == "stopped watching"
-        assert proc.wait(timeout=30) == 0
+        assert watching.next("err").startswith("cases/alpha.yaml:8:54: pricing[0].input")
+        assert watching.next().endswith("not built (1 problem); waiting for the next save")
+        # An editor's lock file beside the cases (Emacs: a symlink to nowhere) is not a case.
+        (cases / ".#alpha.yaml").symlink_to("user@host.4242:1764000000")
+        alpha.write_text(good.replace("Open models first", "Saved again"), encoding="utf-8")
+        assert " built in " in watching.next()
+        assert "Saved again" in page.read_text(encoding="utf-8")
+        assert watching.stop() == 0
     finally:
-        proc.kill()
+        watching.proc.kill()
+
+
+def test_a_cases_folder_removed_and_put_back_is_watched_again(tmp_path):
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    page = tmp_path / "output" / "briefing.html"
+    watching = Watching(tmp_path)
+    try:
+        # As a checkout or a move does: the folder goes, then comes back as a new folder.
+        shutil.move(cases, tmp_path / "elsewhere")
+        assert watching.next("err") == "cases: no such directory of case files"
+        assert watching.next().endswith("not built (1 problem); waiting for the next save")
+        alpha = tmp_path / "elsewhere" / "alpha.yaml"
+        alpha.write_text(alpha.read_text(encoding="utf-8").replace(
+            "Open models first", "Back in place"), encoding="utf-8")
+        shutil.move(tmp_path / "elsewhere", cases)
+        assert " built in " in watching.next()
+        assert "Back in place" in page.read_text(encoding="utf-8")
+        beta = cases / "beta.yaml"  # and saves in the new folder are seen
+        beta.write_text(beta.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert " built in " in watching.next()
+        assert watching.stop() == 0
+    finally:
+        watching.proc.kill()
