@@ -24,14 +24,22 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 CasesOpt = Annotated[Path, typer.Option("--cases", help="Folder of case files (*.yaml).")]
 
 
+def error_lines(err: ReportError) -> list[str]:
+    """An error the way an editor or CI log wants it: `path:line:col: field: message` per
+    problem in the input, or one `error:` line for a broken environment."""
+    return [str(p) for p in err.problems] if isinstance(err, InputError) else [f"error: {err}"]
+
+
+def problems_found(n: int) -> str:
+    return f"{n} problem{'s' * (n != 1)}"
+
+
 def fail(err: ReportError) -> None:
-    """Print an error the way an editor or CI log wants it, then exit with its code."""
-    lines = [str(p) for p in err.problems] if isinstance(err, InputError) else [str(err)]
-    for line in lines:
-        print(f"{line}" if isinstance(err, InputError) else f"error: {line}", file=sys.stderr)
+    """Print an error, then exit with its code."""
+    for line in error_lines(err):
+        print(line, file=sys.stderr)
     if isinstance(err, InputError):
-        n = len(err.problems)
-        print(f"{n} problem{'s' * (n != 1)} found", file=sys.stderr)
+        print(f"{problems_found(len(err.problems))} found", file=sys.stderr)
     raise typer.Exit(err.exit_code)
 
 
@@ -106,11 +114,11 @@ def watch(
     def report(outcome: Outcome) -> None:
         stamp = time.strftime("%H:%M:%S")
         if outcome.error is not None:
-            lines = getattr(outcome.error, "problems", None) or [f"error: {outcome.error}"]
+            lines = error_lines(outcome.error)
             for line in lines:
                 print(line, file=sys.stderr, flush=True)
-            print(f"{stamp} not built ({len(lines)} problem{'s' * (len(lines) != 1)}); "
-                  "waiting for the next save", flush=True)
+            print(f"{stamp} not built ({problems_found(len(lines))}); waiting for the next save",
+                  flush=True)
         else:
             documents = ", ".join(str(outcome.result.documents[k]) for k in options.formats)
             verb = ("up to date" if outcome.result.up_to_date
