@@ -23,7 +23,6 @@ from .errors import InputError, Problem, display_path
 from .model import Case
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a hand-written case file is a few tens of kB
-CASE_GLOBS = ("*.yaml", "*.yml")
 MIN_CASES = 2
 MAX_NODES = 200_000  # values in one file after alias expansion
 
@@ -64,9 +63,12 @@ def is_case_name(name: str) -> bool:
 
 
 def case_paths(directory: Path) -> list[Path]:
-    """Return the case files in `directory`, sorted."""
-    return sorted({p for pattern in CASE_GLOBS for p in directory.glob(pattern)
-                   if is_case_name(p.name)})
+    """Return the case files in `directory`, sorted; none if there is no such folder (the
+    loader says so, with the folder's name)."""
+    try:
+        return sorted(p for p in directory.iterdir() if is_case_name(p.name))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def load_cases(directory: Path) -> list[CaseFile]:
