@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cases import case_paths
+from .cases import input_paths
 from .errors import EnvironmentFault, display_path
 from .render import FORMATS
 
@@ -30,6 +30,8 @@ class BuildOptions:
     out_dir: Path = Path("output")
     figures_dir: Path = Path("figures")
     formats: tuple[str, ...] = FORMATS
+    brief: Path | None = None  # default: brief.md beside the case files, if there is one
+    strict: bool = False  # numbers in the brief's prose without a source are errors
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class BuildResult:
     manifest: Path
     charts_exported: int
     up_to_date: bool = False  # nothing changed since the last build: nothing was rendered
+    warnings: tuple = ()  # problems that do not stop a build (unsourced numbers in the brief)
 
 
 def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: None) -> BuildResult:
@@ -59,28 +62,34 @@ def _build(options: BuildOptions, epoch: int, key: str,
     """The stages in order: load, compare, draw, compose, render, publish."""
     from filelock import FileLock
 
-    from .cases import load_cases
     from .charts import build_charts, export_charts, image_paths
     from .compare import compare
     from .compose import compose
+    from .inputs import load_inputs
+    from .style import Style
 
-    case_files = load_cases(options.cases_dir)
+    inputs = load_inputs(options.cases_dir, options.brief, options.strict)
+    case_files = inputs.case_files
     check_environment(options.formats)
     prepare_dir(options.out_dir)
     prepare_dir(options.figures_dir)
     # Two builds into one folder take turns, so neither sees the other's half-written files.
     with FileLock(str(options.out_dir / ".report.lock")):
         on_step("Comparing cases")
-        comparison = compare([cf.case for cf in case_files],
-                             dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date())
+        comparison = compare(inputs.cases,
+                             dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date(),
+                             inputs.rates, inputs.currency,
+                             tuple(inputs.claims.sources) if inputs.claims else ())
+        style = Style()
         on_step("Drawing charts")
-        charts = build_charts(comparison)
+        exhibits = inputs.brief.meta.exhibits if inputs.brief else ()
+        charts = build_charts(comparison, style, exhibits)
         images = image_paths(charts, options.figures_dir)
         # Drawing the charts is not overlapped with pandoc: on two cores Chromium and pandoc
         # only slow each other down (measured: 11.4 s overlapped, 11.1 s one after the other).
         exported = export_charts(charts, images)
         on_step("Writing the briefing")
-        briefing = compose(comparison, charts, images)
+        briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
         try:
             documents, manifest_path = _render_and_publish(
                 options, briefing, charts, images, case_files, epoch, key, on_step)
@@ -90,7 +99,7 @@ def _build(options: BuildOptions, epoch: int, key: str,
                 f"({err.strerror}); free some disk space or choose another folder with --out; "
                 "earlier documents are unchanged") from None
         prune_figures(options.figures_dir, set(images.values()))
-    return BuildResult(documents, manifest_path, exported)
+    return BuildResult(documents, manifest_path, exported, warnings=inputs.warnings)
 
 
 def _render_and_publish(options, briefing, charts, images, case_files, epoch, key, on_step):
@@ -216,7 +225,7 @@ def source_date_epoch(cases_dir: Path) -> int:
     committed, dirty = _git_state(cases_dir)
     if committed is not None and not dirty:
         return committed
-    mtimes = [int(p.stat().st_mtime) for p in case_paths(cases_dir)]
+    mtimes = [int(p.stat().st_mtime) for p in input_paths(cases_dir)]
     return max([committed or 0, *mtimes]) or int(dt.datetime.now(dt.timezone.utc).timestamp())
 
 
@@ -251,14 +260,17 @@ def fingerprint(options: BuildOptions, epoch: int) -> str:
         digest.update(f"{label}\0{len(data)}\0".encode() + data)
 
     add("formats", ",".join(options.formats).encode())
+    add("strict", str(options.strict).encode())
+    if options.brief is not None and options.brief.is_file():
+        add("brief", options.brief.read_bytes())
     add("epoch", str(epoch).encode())
     for dist in ("pypandoc-binary", "weasyprint", "plotly", "kaleido", "pydantic", "jinja2"):
         add(dist, version(dist).encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             add(str(path.relative_to(PACKAGE)), path.read_bytes())
-    for path in case_paths(options.cases_dir):
-        add("case/" + path.name, path.read_bytes())
+    for path in input_paths(options.cases_dir):
+        add("input/" + path.name, path.read_bytes())
     return digest.hexdigest()
 
 

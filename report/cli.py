@@ -22,6 +22,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Build comparative case-study briefings from sourced case files.")
 
 CasesOpt = Annotated[Path, typer.Option("--cases", help="Folder of case files (*.yaml).")]
+BriefOpt = Annotated[Path | None, typer.Option(
+    "--brief", help="The analyst's brief (default: brief.md in the cases folder, if any).")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Numbers in the brief's prose without a source are errors, not warnings.")]
 
 
 def error_lines(err: ReportError) -> list[str]:
@@ -44,15 +48,70 @@ def fail(err: ReportError) -> None:
 
 
 @app.command()
-def check(cases: CasesOpt = Path("cases")) -> None:
-    """Validate a folder of case files; list every problem as path:line:col: field: message."""
-    from .cases import load_cases
+def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
+          strict: StrictOpt = False) -> None:
+    """Validate the case files, exchange rates, claims and brief; list every problem as
+    path:line:col: field: message."""
+    from .inputs import load_inputs
 
     try:
-        loaded = load_cases(cases)
+        inputs = load_inputs(cases, brief, strict)
     except ReportError as err:
         fail(err)
+    loaded = inputs.case_files
     print(f"{len(loaded)} case files OK: " + ", ".join(cf.path.name for cf in loaded))
+    if inputs.rates is not None:
+        print(f"{len(inputs.rates.rates)} exchange rates OK")
+    if inputs.claims is not None:
+        print(f"{len(inputs.claims.claims)} claims OK")
+    if inputs.brief is not None:
+        print(f"brief OK: {inputs.brief.shown} ({len(inputs.brief.facts)} live facts, "
+              f"{len(inputs.brief.exhibits)} exhibits)")
+    warn(inputs.warnings)
+
+
+def warn(warnings) -> None:
+    """Print problems that do not stop a build, then how many there were."""
+    for line in warnings:
+        print(f"{line}", file=sys.stderr)
+    if warnings:
+        print(f"{len(warnings)} warning{'s' * (len(warnings) != 1)} "
+              "(--strict makes them errors)", file=sys.stderr)
+
+
+@app.command()
+def migrate(
+    files: Annotated[list[Path], typer.Argument(help="Case files to rewrite in the current "
+                                                     "format.")],
+) -> None:
+    """Rewrite case files written for an earlier format in the current one, keeping comments.
+
+    The original is kept beside each file as FILE.format1.bak. What needs your judgement
+    (a funding round's status, ids made up from content) is listed.
+    """
+    from .errors import display_path
+    from .migrate import migrate_file
+
+    code = 0
+    for path in files:
+        try:
+            result = migrate_file(path)
+        except OSError as err:
+            print(f"{display_path(path)}: cannot migrate: {err.strerror}", file=sys.stderr)
+            code = 2
+            continue
+        except ValueError as err:  # not YAML at all: `report check` says where
+            print(f"{display_path(path)}: cannot migrate: {err}", file=sys.stderr)
+            code = 2
+            continue
+        if result is None:
+            print(f"{display_path(path)}: already in the current format")
+            continue
+        print(f"{display_path(path)}: rewritten (the original is "
+              f"{display_path(path)}.format1.bak)")
+        for note in result.notes:
+            print(f"  check: {note}")
+    raise typer.Exit(code)
 
 
 FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,docx,html.")]
@@ -67,6 +126,8 @@ def build(
     out: OutOpt = Path("output"),
     figures: FiguresOpt = Path("figures"),
     format: FormatOpt = "pdf,docx,html",
+    brief: BriefOpt = None,
+    strict: StrictOpt = False,
     quiet: QuietOpt = False,
     timings: Annotated[bool, typer.Option(
         "--timings", help="Print how long each step took (to standard error).")] = False,
@@ -74,7 +135,7 @@ def build(
     """Build the briefing as PDF, DOCX and HTML."""
     from .build import build as run_build
 
-    options = build_options(cases, out, figures, format)
+    options = build_options(cases, out, figures, format, brief, strict)
     clock = StepClock()
     try:
         with progress(quiet, clock) as on_step:
@@ -86,6 +147,7 @@ def build(
         raise typer.Exit(130) from None
     if timings:
         print(clock.report(), file=sys.stderr)
+    warn(result.warnings)
     for kind in options.formats:
         print(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
 
@@ -132,7 +194,8 @@ def watch(
         print("stopped watching", flush=True)
 
 
-def build_options(cases: Path, out: Path, figures: Path, format: str):
+def build_options(cases: Path, out: Path, figures: Path, format: str,
+                  brief: Path | None = None, strict: bool = False):
     """Return the build options, or exit 2 naming an unknown format."""
     from .build import FORMATS, BuildOptions
 
@@ -142,7 +205,8 @@ def build_options(cases: Path, out: Path, figures: Path, format: str):
         print(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from "
               f"{', '.join(FORMATS)}", file=sys.stderr)
         raise typer.Exit(2)
-    return BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats)
+    return BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats,
+                        brief=brief, strict=strict)
 
 
 @contextmanager

@@ -1,26 +1,31 @@
-"""Comparison + charts → one pandoc Markdown source and its CSL-JSON bibliography (Jinja2).
+"""Comparison + charts (+ the brief) → one pandoc Markdown source and its bibliography.
 
 Every value a template prints is escaped unless the program wrote it (`Md`), so text from a
-case file can never become template code, raw HTML, an image or a citation.
+case file can never become template code, raw HTML, an image or a citation. The sentences are
+the templates'; the words inside them come from the label catalogue (`labels/`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from .brief import Brief
 from .charts import Chart
-from .compare import Cell, Comparison, Reference, Table
-from .markdown import Md, citation, escape
-from .model import DIMENSIONS, Confidence
+from .claims import ClaimsFile, key_of
+from .compare import CaseFacts, Comparison, Reference, cites, price_ranking
+from .facts import FactWriter
+from .markdown import Md, attribute, citation, escape
+from .style import Style
+from .tables import MARKED, Cell, Table, Tables
 
-SECTIONS = ("cover", "findings", "glance", "strategy", "team", "pricing", "openness",
-            "timeline", "appendix", "sources")
-SHOWN_CONFIDENCE = {Confidence.claimed, Confidence.rumour, Confidence.denied,
-                    Confidence.disputed}
+FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
+             "appendix", "sources")
+CASES_PER_TABLE = 4  # companies side by side that fit an A4 page's width
 
 
 @dataclass(frozen=True)
@@ -32,37 +37,92 @@ class Briefing:
     title: str
     subtitle: str
     language: str = "en-GB"
+    author: str = ""
+    claim_reviews: list[dict] = field(default_factory=list)  # schema.org ClaimReview, JSON-LD
 
 
-def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]) -> Briefing:
-    """Return the briefing's Markdown and bibliography for `comparison`."""
-    env = environment()
-    title, subtitle = titles(comparison)
+def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path],
+            style: Style | None = None, brief: Brief | None = None,
+            claims: ClaimsFile | None = None) -> Briefing:
+    """Return the briefing's Markdown and bibliography: with a brief, its argument first, the
+    claims checked, then the fact pack; without one, the fact pack alone."""
+    style = style or Style()
+    env = environment(style)
+    tables = Tables(comparison, style)
+    title, subtitle = titles(comparison, style, brief)
     context = {
         "c": comparison,
+        "s": style,
+        "t": style.labels,
+        "tables": tables,
         "title": title,
         "subtitle": subtitle,
+        "meta": brief.meta if brief else None,
+        "h": Md("##" if brief else "#"),
+        "language_tag": style.locale.replace("_", "-"),
         "charts": {chart.id: chart for chart in charts},
         "images": images,
-        "dimensions": DIMENSIONS,
+        "accessed": style.date(common_access_date(comparison)) if comparison.references
+        else "",
+        "price_ranking": price_ranking,
+        "sep": lambda loop: Md("; " if not loop.last else "."),
+        "comma": lambda loop: Md(", " if not loop.last else ""),
+        "claims_table": claims_table(claims, tables) if claims else None,
     }
-    parts = [env.get_template(f"{name}.md.j2").render(context) for name in SECTIONS]
-    markdown = "\n\n".join(part.strip() for part in parts if part.strip()) + "\n"
-    return Briefing(markdown, [csl_item(ref) for ref in comparison.references], title, subtitle)
+    names = ["cover"]
+    parts = []
+    if brief is not None:
+        parts.append(render_brief(brief, FactWriter(comparison, tables), charts, images, style))
+        names = ["cover", *(["claims"] if claims else []), "factpack"]
+    rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
+    rendered[1:1] = parts
+    rendered += [env.get_template(f"{name}.md.j2").render(context) for name in FACT_PACK]
+    markdown = "\n\n".join(part.strip() for part in rendered if part.strip()) + "\n"
+    return Briefing(markdown, bibliography(comparison, style), title, subtitle,
+                    style.locale.replace("_", "-"),
+                    author=brief.meta.author if brief else "",
+                    claim_reviews=claim_reviews(claims, brief, comparison) if claims else [])
 
 
-def titles(c: Comparison) -> tuple[str, str]:
-    names = [case.name.both() for case in c.cases]
+def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
+                 images: dict[str, Path], style: Style) -> Md:
+    """Return the brief's Markdown with each live fact and exhibit written out.
+
+    The analyst's Markdown is kept as written (it never passes through Jinja); only the marks
+    the brief module found are replaced, from the end backwards so offsets stay valid.
+    """
+    by_id = {chart.id: chart for chart in charts}
+    marks = [(f.start, f.end, writer.markdown(f)) for f in brief.facts]
+    marks += [(e.start, e.end, render_figure(by_id[exhibit_chart_id(e.id)],
+                                             images[exhibit_chart_id(e.id)], style))
+              for e in brief.exhibits]
+    body = brief.body
+    for start, end, text in sorted(marks, reverse=True):
+        body = body[:start] + text + body[end:]
+    return Md(body)
+
+
+def exhibit_chart_id(exhibit_id: str) -> str:
+    return f"fig-exhibit-{exhibit_id}"
+
+
+def titles(c: Comparison, style: Style, brief: Brief | None = None) -> tuple[str, str]:
+    t = style.labels
+    if brief is not None:
+        subtitle = brief.meta.subtitle or t("cover.subtitle", as_of=style.date(c.as_of),
+                                            built=style.date(c.build_date))
+        return brief.meta.title, subtitle
+    names = [style.name(case.name) for case in c.cases]
     if len(names) <= 3:
-        title = "Comparative briefing: " + " and ".join([", ".join(names[:-1]), names[-1]]
-                                                        if len(names) > 1 else names)
+        title = t("cover.title", names=t("list_and").join(
+            [t("list.join").join(names[:-1]), names[-1]] if len(names) > 1 else names))
     else:
-        title = f"Comparative briefing: {len(names)} companies"
-    subtitle = f"Facts as of {c.as_of.human()} · built {c.build_date:%-d %B %Y}"
+        title = t("cover.title_many", n=len(names))
+    subtitle = t("cover.subtitle", as_of=style.date(c.as_of), built=style.date(c.build_date))
     return title, subtitle
 
 
-def environment() -> Environment:
+def environment(style: Style) -> Environment:
     """Return the one Jinja2 environment: templates are package data, undefined is an error."""
     env = Environment(
         loader=PackageLoader("report", "templates"),
@@ -76,28 +136,47 @@ def environment() -> Environment:
         comment_start_string="{##",
         comment_end_string="##}",
     )
-    env.filters.update(cell=render_cell, table=render_table, cite=citation, figure=render_figure,
-                       text=lambda v: Md(escape(str(v))), md=Md)
+    env.filters.update(
+        cell=render_cell, cite=citation, text=lambda v: Md(escape(str(v))), md=Md,
+        table=lambda table: render_table(table, style),
+        figure=lambda chart, image: render_figure(chart, image, style),
+        both=lambda case: style.name(case.name),
+        price_cites=lambda ranking: _keys(cites(f.case, step.point) for f, step in ranking),
+        release_cites=lambda facts: _keys(cites(f.case, f.latest_model, f.latest_flagship)
+                                          for f in facts),
+        openness_cites=lambda facts: _keys(cites(f.case, f.best, f.worst) for f in facts),
+        licence_cites=lambda facts: _keys(
+            cites(f.case, *(f.relicensed or f.osi_now[:1]),
+                  *(ch for r in f.relicensed for ch in r.licence_changes)) for f in facts),
+        leader_cites=lambda facts: _keys(cites(f.case, *f.leaders_left) for f in facts),
+        funding_cites=lambda facts: _keys(_funding_cites(f) for f in facts),
+    )
     return env
+
+
+def _keys(groups) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for group in groups for k in group))
+
+
+def _funding_cites(f: CaseFacts) -> tuple[str, ...]:
+    return cites(f.case, *f.funding.closed, f.funding.latest_valuation)
 
 
 # ---------------------------------------------------------------- Markdown building blocks
 
 
 def render_cell(cell: Cell) -> Md:
-    text = escape(cell.text) if cell.text else ""
-    if cell.confidence in SHOWN_CONFIDENCE:
+    text = cell.text if isinstance(cell.text, Md) else escape(cell.text) if cell.text else ""
+    if cell.confidence in MARKED:
         text += f" *({cell.confidence.value})*"
     cite = citation(cell.cites)
     return Md(f"{text} {cite}".strip() if cite else text)
 
 
-CASES_PER_TABLE = 4  # companies side by side that fit an A4 page's width
-
-
-def render_table(table: Table) -> Md:
+def render_table(table: Table, style: Style) -> Md:
     """Return the table as pipe tables, split when more companies than a page holds."""
-    return Md("\n\n".join(_pipe_table(part) for part in table.chunks(CASES_PER_TABLE)))
+    return Md("\n\n".join(_pipe_table(part) for part in
+                          table.chunks(CASES_PER_TABLE, style.labels)))
 
 
 def _pipe_table(table: Table) -> str:
@@ -111,26 +190,47 @@ def _pipe_table(table: Table) -> str:
     body = [row([render_cell(c) for c in cells]) for cells in table.rows]
     caption = escape(table.caption)
     if table.cites:
-        caption += " Sources: " + citation(table.cites)
+        caption += " " + citation(table.cites)
     return "\n".join([header, rule, *body, "", f": {caption} {{#{table.id}}}"])
 
 
-def render_figure(chart: Chart, image: Path) -> Md:
-    caption = escape(chart.caption)
+def render_figure(chart: Chart, image: Path, style: Style) -> Md:
+    text = chart.caption.strip()
+    caption = escape(text if text[-1:] in ".!?。" else text + ".")
     if chart.cites:
-        caption += ". Sources: " + citation(chart.cites)
-    alt = chart.alt.replace('"', "'").replace("\\", "")
+        caption += " " + escape(style.labels("chart.sources")) + " " + citation(chart.cites)
     # A bare file name, found through pandoc's --resource-path: the Markdown (and every
     # document made from it) does not depend on the folder the build ran in.
-    return Md(f'![{caption}]({image.name}){{#{chart.id} alt="{alt}" width=100%}}')
+    return Md(f'![{caption}]({image.name}){{#{chart.id} alt="{attribute(chart.alt)}" '
+              'width=100%}')
 
 
-def csl_item(ref: Reference) -> dict:
+# ---------------------------------------------------------------- bibliography
+
+
+def bibliography(c: Comparison, style: Style) -> list[dict]:
+    common = common_access_date(c)
+    return [csl_item(ref, style, common) for ref in c.references]
+
+
+def common_access_date(c: Comparison):
+    """The access date most sources share: the source list gives it once."""
+    dates = Counter(str(ref.source.accessed) for ref in c.references if ref.source.accessed)
+    if not dates:
+        return None
+    from .model import PartialDate
+
+    return PartialDate.parse(dates.most_common(1)[0][0])
+
+
+def csl_item(ref: Reference, style: Style, common_access=None) -> dict:
     """Return the CSL-JSON entry citeproc formats for a source."""
     s = ref.source
     kind = {"primary": "webpage", "press": "article-newspaper", "blog": "post-weblog",
             "analysis": "report"}[s.kind.value]
-    item: dict = {"id": ref.key, "type": kind, "title": s.title, "language": s.language}
+    genre = style.labels("source.seed" if s.seed else f"source.{s.kind.value}")
+    item: dict = {"id": ref.key, "type": kind, "title": s.title, "language": s.language,
+                  "genre": genre}
     if s.author:
         item["author"] = [{"literal": s.author}]
     if s.publisher:
@@ -139,15 +239,67 @@ def csl_item(ref: Reference) -> dict:
         item["issued"] = {"date-parts": [_parts(s.date)]}
     if s.url:
         item["URL"] = s.url
-    if s.accessed:
+    if s.accessed and s.accessed != common_access:
         item["accessed"] = {"date-parts": [_parts(s.accessed)]}
     return item
 
 
 def _parts(d) -> list[int]:
-    return [p for p in (d.year, d.month, d.day) if p]
+    return [p for p in (d.year, d.month or (3 * d.quarter - 2 if d.quarter else None), d.day)
+            if p]
 
 
 def write_bibliography(briefing: Briefing, path: Path) -> None:
     path.write_text(json.dumps(briefing.bibliography, ensure_ascii=False, indent=1),
                     encoding="utf-8")
+
+
+# ---------------------------------------------------------------- claims checked
+
+
+def claims_table(claims: ClaimsFile, tables: Tables) -> Table:
+    """One row per claim: who made it and the quote, the verdict, and why, with evidence."""
+    t = tables.t
+    rows = []
+    for claim in claims.claims:
+        quote = t("quote.join").join(q for q in (claim.quote.zh, claim.quote.en) if q)
+        said = Md(f"{escape(claim.claimant.who)}: “{escape(quote)}” "
+                  f"{citation([key_of(claim.claimant.source)])}")
+        evidence = " ".join(f"{escape(ev.text)} {citation(key_of(k) for k in ev.cite)}"
+                            for ev in claim.evidence)
+        why = Md(f"{escape(claim.reason)} {escape(t('claims.evidence'))} {evidence}")
+        rows.append((Cell(said), Cell(Md(f"**{escape(t(f'verdict.{claim.verdict.value}'))}**")),
+                     Cell(why)))
+    return Table("tbl-claims", t("table.claims.caption"),
+                 tuple(t(f"table.claims.col.{k}") for k in ("claim", "verdict", "why")),
+                 (38, 12, 50), tuple(rows))
+
+
+def claim_reviews(claims: ClaimsFile, brief: Brief | None, c: Comparison) -> list[dict]:
+    """Return the register as schema.org ClaimReview objects, for the HTML's JSON-LD."""
+    sources = c.sources()
+    author = {"@type": "Organization", "name": brief.meta.organisation or brief.meta.author} \
+        if brief else {"@type": "Organization", "name": "report"}
+    reviews = []
+    for claim in claims.claims:
+        where = sources.get(key_of(claim.claimant.source))
+        appearance = {"@type": "CreativeWork", "headline": where.title if where else ""}
+        if where is not None and where.url:
+            appearance["url"] = where.url
+        if where is not None and where.date:
+            appearance["datePublished"] = str(where.date)
+        rating = {"@type": "Rating", "alternateName": claim.verdict.value}
+        if claim.verdict.rating:
+            rating.update(ratingValue=claim.verdict.rating, bestRating=5, worstRating=1)
+        review = {
+            "@context": "https://schema.org", "@type": "ClaimReview",
+            "claimReviewed": claim.quote.en or claim.quote.zh,
+            "itemReviewed": {"@type": "Claim", "author": {"@type": "Organization",
+                                                          "name": claim.claimant.who},
+                             "appearance": appearance},
+            "reviewRating": rating, "reviewBody": claim.reason, "author": author,
+        }
+        if brief is not None:
+            review["datePublished"] = str(brief.meta.date)
+        reviews.append(review)
+    return reviews

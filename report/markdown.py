@@ -57,6 +57,13 @@ def _literal(text: str) -> str:
                    for ch in text)
 
 
+def attribute(text: str) -> str:
+    """Return `text` safe inside a double-quoted pandoc attribute value (alt text): one line,
+    no quotes or backslashes that could end the value."""
+    text = re.sub(r"\s+", " ", "".join(ch for ch in str(text) if ch.isprintable() or ch.isspace()))
+    return text.replace("\\", "/").replace('"', "'").strip()
+
+
 def citation(keys) -> Md:
     """Return a pandoc citation for bibliography keys, or nothing when there are none."""
     keys = list(dict.fromkeys(keys))

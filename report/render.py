@@ -67,7 +67,7 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     if "docx" in out:
         side_jobs["docx"] = [*common, "-t", "docx+native_numbering",
                              f"--reference-doc={asset('styles/reference.docx')}",
-                             "-M", "toc-title=Contents", "-o", out["docx"].name]
+                             "-o", out["docx"].name]
     pdf_pages = None
     page = None
     if "pdf" in out:

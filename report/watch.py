@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import BuildOptions, BuildResult, build
-from .cases import is_case_name
+from .cases import is_input_name
 from .errors import EnvironmentFault, ReportError, display_path
 
 # A callable that opens the progress display of one build and yields its `on_step`.
@@ -32,8 +32,8 @@ class Outcome:
 
 
 def is_case_file(_change, path: str) -> bool:
-    """Only saved case files start a build (not editor swap files or the output)."""
-    return is_case_name(Path(path).name)
+    """Only saved input files start a build (not editor swap files or the output)."""
+    return is_input_name(Path(path).name)
 
 
 def watch(options: BuildOptions, report: Callable[[Outcome], None],

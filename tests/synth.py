@@ -28,6 +28,7 @@ def company(i: int, rng: random.Random) -> str:
     cite = "cite: [home], confidence: reported"
     lines = [
         "# yaml-language-server: $schema=../report/schema/case.schema.json",
+        "format: 2",
         f"id: {slug}",
         f"name: {{en: {name}, zh: {zh}}}",
         "sources:",
@@ -38,12 +39,12 @@ def company(i: int, rng: random.Random) -> str:
         f"  headquarters: {{value: 'City {i}, China', {cite}}}",
         f"  founders: {{value: ['Founder {i}'], {cite}}}",
         "  funding_rounds:",
-        f"    - {{date: {year + 1}, round: Series A, amount: {{amount: {rng.randint(1, 90)}0000000,"
-        f" currency: USD}}, {cite}}}",
+        f"    - {{id: series-a, date: {year + 1}, status: closed, round: Series A, amount: "
+        f"{{amount: {rng.randint(1, 90)}0000000, currency: USD}}, {cite}}}",
         "strategy:",
         f"  positioning: {{value: 'Models for sector {i}', {cite}}}",
         "  business_lines:",
-        f"    - {{name: API, kind: developer_api, launched: {year + 1}, {cite}}}",
+        f"    - {{id: api, name: API, kind: developer_api, launched: {year + 1}, {cite}}}",
         "team:",
         "  people:",
     ]
@@ -51,17 +52,18 @@ def company(i: int, rng: random.Random) -> str:
         joined = f"{year}-0{rng.randint(1, 9)}"
         left = f", left: {year + 2}-0{rng.randint(1, 9)}" if rng.random() < 0.4 else ""
         lines.append(f"    - {{id: p{p}, name: {{en: Person {i}-{p}}}, role: Lead {p},"
+                     f" level: {'founder' if p < 2 else 'head'},"
                      f" cofounder: {str(p < 2).lower()}, joined: {joined}{left}, {cite}}}")
     lines.append("pricing:")
     price = rng.uniform(1, 40)
     for k, start in enumerate((f"{year + 1}-03-01", f"{year + 2}-03-01", f"{year + 3}-03-01")):
         until = f", until: {year + 2 + k}-02-28" if k < 2 else ""
-        lines.append(f"  - {{model: model-{k}, from: {start}{until}, currency: CNY,"
+        lines.append(f"  - {{id: price-{k}, model: model-{k}, from: {start}{until}, currency: CNY,"
                      f" input: {price:.2f}, output: {price * 2:.2f}, {cite}}}")
         price /= rng.uniform(1.5, 4)
-    lines.append("openness:")
+    lines.append("releases:")
     for r in range(2):
-        lines += [f"  - id: m{r}", f"    model: {name.split()[0]}-{r + 1}",
+        lines += [f"  - id: m{r}", f"    name: {name.split()[0]}-{r + 1}",
                   f"    date: {year + 1 + r}-06", "    kind: chat",
                   f"    parameters: {{total_b: {rng.choice((7, 14, 34, 70))}}}",
                   f"    weights: {rng.choice(('open', 'none'))}", "    cite: [home]",
@@ -70,15 +72,26 @@ def company(i: int, rng: random.Random) -> str:
                   for d in DIMENSIONS]
     lines.append("timeline:")
     for e in range(8):
-        lines.append(f"  - {{date: {year + e // 3}-{1 + e % 12:02d}, category: "
+        lines.append(f"  - {{id: event-{e}, date: {year + e // 3}-{1 + e % 12:02d}, category: "
                      f"{rng.choice(CATEGORIES)}, title: 'Event {e} of {name}', {cite}}}")
     return "\n".join(lines) + "\n"
 
 
+RATES = """format: 2
+sources:
+  - {id: bank, title: Synthetic rates, publisher: Example Bank, kind: primary}
+rates:
+""" + "".join(f"  - {{id: usd-cny-{y}, period: {y}, base: USD, quote: CNY, rate: 7, "
+              f"kind: annual-average, cite: [bank], confidence: confirmed}}\n"
+              for y in range(2020, 2030))
+
+
 def write_cases(n: int, folder: Path, seed: int = 7) -> list[Path]:
-    """Write `n` synthetic case files into `folder`; return their paths."""
+    """Write `n` synthetic case files into `folder` (and invented exchange rates); return
+    the case files' paths."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "exchange-rates.yaml").write_text(RATES, encoding="utf-8")
     paths = []
     for i in range(1, n + 1):
         path = folder / f"synth-{i:02d}.yaml"

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from report.cases import load_case, load_cases
+from report.cases import case_paths, load_case, load_cases
 from report.errors import InputError
 from report.model import Case, PartialDate, case_schema
 
-from .conftest import BAD, GOOD, ROOT, case_dir, run_cli
+from .conftest import BAD, DATA, GOOD, ROOT, case_dir, run_cli
 
 BAD_FILES = sorted(BAD.glob("*.yaml"))
 
@@ -18,13 +18,58 @@ BAD_FILES = sorted(BAD.glob("*.yaml"))
 def test_project_cases_pass_check():
     run = run_cli("check", cwd=ROOT)
     assert run.code == 0, run.err
-    assert run.out.strip() == "2 case files OK: 01-ai.yaml, deepseek.yaml"
+    assert run.out.splitlines()[0] == "2 case files OK: 01-ai.yaml, deepseek.yaml"
 
 
 def test_three_case_files_work_the_same(tmp_path):
     case_dir(tmp_path, *GOOD.glob("*.yaml"))
     run = run_cli("check", cwd=tmp_path)
-    assert (run.code, run.out.strip()) == (0, "3 case files OK: alpha.yaml, beta.yaml, gamma.yaml")
+    assert (run.code, run.out.splitlines()) == (0, [
+        "3 case files OK: alpha.yaml, beta.yaml, gamma.yaml", "2 exchange rates OK"])
+
+
+def test_money_in_a_currency_without_a_rate_cannot_be_compared(tmp_path):
+    case_dir(tmp_path, GOOD / "alpha.yaml", GOOD / "beta.yaml")  # no exchange-rates.yaml
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.splitlines() == [
+        "cases/alpha.yaml:45:50: profile.funding_rounds[1].valuation.currency: no exchange "
+        "rate between CNY and USD: add one to exchange-rates.yaml (see cases/README.md), so "
+        "this money can be compared",
+        "cases/beta.yaml:28:101: pricing[0].currency: no exchange rate between CNY and USD: "
+        "add one to exchange-rates.yaml (see cases/README.md), so this money can be compared",
+        "2 problems found"]
+
+
+def test_a_format_1_file_is_migrated_keeping_comments_and_then_checks(tmp_path):
+    cases = case_dir(tmp_path, *(DATA / "format1").glob("*.yaml"), GOOD / "exchange-rates.yaml")
+    before = run_cli("check", cwd=tmp_path)
+    assert before.code == 2
+    assert before.err.splitlines()[0] == (
+        "cases/alpha.yaml:1:1: format: no `format:` line, so this is a format-1 case file; run "
+        "`report migrate cases/alpha.yaml` to rewrite it in format 2 (it keeps your comments)")
+    files = sorted(str(p.relative_to(tmp_path)) for p in cases.glob("*.yaml")
+                   if p.name != "exchange-rates.yaml")
+    migrated = run_cli("migrate", *files, cwd=tmp_path)
+    assert migrated.code == 0, migrated.err
+    assert "cases/alpha.yaml: rewritten (the original is cases/alpha.yaml.format1.bak)" in \
+        migrated.out.splitlines()
+    assert "  check: profile.funding_rounds[0].status: set to 'announced'; say whether the " \
+        "round was rumoured, in talks, announced or closed" in migrated.out.splitlines()
+    text = (cases / "alpha.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[1].startswith("# A synthetic company for the tests")
+    assert text.splitlines()[2] == "format: 2"
+    assert "releases:" in text and "openness:" not in text
+    assert (cases / "alpha.yaml.format1.bak").read_text(encoding="utf-8") == \
+        (DATA / "format1" / "alpha.yaml").read_text(encoding="utf-8")
+    after = run_cli("check", cwd=tmp_path)
+    assert after.code == 0, after.err
+    again = run_cli("migrate", "cases/alpha.yaml", cwd=tmp_path)
+    assert again.out.strip() == "cases/alpha.yaml: already in the current format"
+    # The other versions of a fact became disputes of the first one.
+    founded = load_case(cases / "alpha.yaml").case.profile.founded
+    assert str(founded.value) == "2023-03"
+    assert [(d.field, d.value) for d in founded.disputes] == [("value", "2023-05")]
 
 
 @pytest.mark.parametrize("bad", BAD_FILES, ids=lambda p: p.stem)
@@ -119,23 +164,34 @@ def test_aliases_are_expanded_but_an_alias_bomb_is_refused(tmp_path):
     assert "more than 200000 values after expanding aliases" in str(err.value)
 
 
-def test_partial_dates_compare_and_span():
-    assert PartialDate.parse(2024) < PartialDate.parse("2024-08") < PartialDate.parse("2024-08-15")
-    assert str(PartialDate.parse("2024-02").end()) == "2024-02-29"
-    assert PartialDate.parse("2024-08-15").human() == "15 Aug 2024"
+def test_partial_dates_span_sort_and_print():
+    d = PartialDate.parse
+    assert str(d("2024-02").end()) == "2024-02-29"
+    assert (str(d("2025-Q4").start()), str(d("2025-Q4").end())) == ("2025-10-01", "2025-12-31")
+    assert (str(d("2024-H2").start()), str(d("2024-H2").end())) == ("2024-07-01", "2024-12-31")
+    assert str(d("~2024-05").mid()) == "2024-05-16"
+    # A year sorts by its middle, not before every dated event of that year.
+    assert sorted([d(2024), d("2024-08-15"), d("2024-03")]) == [
+        d("2024-03"), d(2024), d("2024-08-15")]
+    from report.style import Style
+
+    s = Style()
+    assert [s.date(d(x)) for x in ("2024-08-15", "2024-08", "2025-Q4", "2024-H2", "~2024-05",
+                                   2024)] == [
+        "15 Aug 2024", "Aug 2024", "Q4 2025", "H2 2024", "c. May 2024", "2024"]
 
 
 def test_real_cases_cover_what_the_brief_asks_for():
     cases = {cf.case.id: cf.case for cf in load_cases(ROOT / "cases")}
     assert set(cases) == {"01-ai", "deepseek"}
     ds, yi = cases["deepseek"], cases["01-ai"]
-    models = {r.model for r in ds.openness}
+    models = {r.name for r in ds.releases}
     for name in ("DeepSeek-V2", "DeepSeek-V3", "DeepSeek-R1"):
         assert any(m.startswith(name) for m in models), name
     assert sum("Distill" in m for m in models) == 6
-    assert any(r.licence_changes for r in yi.openness)  # the Yi licence history
+    assert any(r.licence_changes for r in yi.releases)  # the Yi licence history
     for case in (ds, yi):
-        assert len([r for r in case.openness if r.scorecard]) >= 2
+        assert len([r for r in case.releases if r.scorecard]) >= 2
         assert case.pricing
     departed = {p.name.zh for p in yi.team.people if p.has_left}
     assert {"谷雪梅", "戴宗宏", "李先刚", "黄文灏", "潘欣"} <= departed
@@ -144,7 +200,7 @@ def test_real_cases_cover_what_the_brief_asks_for():
 
 
 def test_every_case_file_points_editors_at_the_schema():
-    for path in list((ROOT / "cases").glob("*.yaml")) + list(GOOD.glob("*.yaml")):
+    for path in case_paths(ROOT / "cases") + case_paths(GOOD):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), path
         schema = (path.parent / first.split("$schema=", 1)[1]).resolve()
@@ -159,6 +215,43 @@ def test_committed_schema_is_what_report_schema_prints():
     committed = json.loads((ROOT / "report/schema/case.schema.json").read_text(encoding="utf-8"))
     assert committed == printed, "run `make schema` after changing the model"
     assert set(printed["properties"]) == set(Case.model_fields)
+
+
+def test_every_shipped_case_file_validates_against_the_shipped_schema():
+    import jsonschema
+
+    from report.yamlfile import parse
+
+    schema = json.loads((ROOT / "report/schema/case.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in case_paths(ROOT / "cases") + case_paths(GOOD):
+        # Read as an editor's YAML 1.2 parser reads it: dates stay text.
+        data = parse(path.read_text(encoding="utf-8"), path.name).data
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+        assert not errors, (path.name, errors[:3])
+
+
+def test_the_schema_accepts_every_shorthand_the_loader_accepts():
+    import jsonschema
+
+    schema = json.loads((ROOT / "report/schema/case.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    fact = {"cite": ["s"], "confidence": "reported"}
+    case = {
+        "format": 2, "id": "x", "name": {"en": "X"},
+        "sources": [{"id": "s", "title": "t", "kind": "press"}],
+        "profile": {
+            "founded": {"value": "~2023-05", **fact},  # approximate
+            "status": [{"from": "2023-Q2", "until": "2024-H1", "value": "a", **fact},
+                       {"from": 2025, "value": "b", **fact}],  # a series, loose dates
+            "headquarters": {"value": "Beijing", **fact},  # one value
+        },
+        "pricing": [{"id": "p", "model": "m", "seen": "2025-02-01", "currency": "CNY",
+                     "input": 1, **fact}],
+        "releases": [{"id": "k", "name": "K", "date": "2025-Q1", "kind": "software", **fact}],
+    }
+    assert not list(validator.iter_errors(case))
+    Case.model_validate(case)  # and the loader's model agrees
 
 
 def test_ci_workflow_uses_the_readme_commands_and_publishes_the_documents():

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pypandoc
 
-from report.cases import load_cases
 from report.charts import build_charts
 from report.compare import compare
 from report.compose import compose
+from report.inputs import load_inputs
 from report.render import READER
+from report.style import Style
 
 from .conftest import DATA, GOOD
 
@@ -24,8 +25,9 @@ GOLDEN = DATA / "golden" / "briefing.md"
 
 
 def composed():
-    comparison = compare([cf.case for cf in load_cases(GOOD)], dt.date(2026, 1, 1))
-    charts = build_charts(comparison)
+    inputs = load_inputs(GOOD)
+    comparison = compare(inputs.cases, dt.date(2026, 1, 1), inputs.rates)
+    charts = build_charts(comparison, Style())
     images = {c.id: Path("/figures") / f"{c.id}.png" for c in charts}
     return compose(comparison, charts, images)
 
@@ -48,13 +50,17 @@ def test_every_citation_has_a_bibliography_entry():
 
 def test_case_text_that_looks_like_template_code_stays_text(tmp_path):
     text = (GOOD / "alpha.yaml").read_text(encoding="utf-8").replace(
-        "title: Releases Alpha-34B", "title: \"Releases {{ 7*7 }} {% include x %} Alpha-34B\"")
+        "title: Joint lab with Big Cloud",
+        "title: \"Releases {{ 7*7 }} {% include x %} Alpha-34B\"")
     cases = tmp_path / "cases"
     cases.mkdir()
     (cases / "alpha.yaml").write_text(text, encoding="utf-8")
     (cases / "beta.yaml").write_text((GOOD / "beta.yaml").read_text(encoding="utf-8"),
                                      encoding="utf-8")
-    comparison = compare([cf.case for cf in load_cases(cases)], dt.date(2026, 1, 1))
+    (cases / "exchange-rates.yaml").write_text(
+        (GOOD / "exchange-rates.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    inputs = load_inputs(cases)
+    comparison = compare(inputs.cases, dt.date(2026, 1, 1), inputs.rates)
     markdown = compose(comparison, [], {}).markdown
     plain = subprocess.run([pypandoc.get_pandoc_path(), f"--from={READER}", "-t", "plain",
                             "--wrap=none"], input=markdown, capture_output=True, text=True,

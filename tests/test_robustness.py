@@ -44,7 +44,7 @@ def test_bad_input_leaves_earlier_documents_exactly_as_they_were(built_copy):
     shutil.copy(BAD / "negative_price.yaml", built_copy / "cases")
     run = run_cli("build", "--quiet", cwd=built_copy)
     assert run.code == 2
-    assert run.err.splitlines()[0].startswith("cases/negative_price.yaml:8:54: pricing[0].input")
+    assert run.err.splitlines()[0].startswith("cases/negative_price.yaml:9:62: pricing[0].input")
     assert (digests(built_copy / "output"), digests(built_copy / "figures")) == before
 
 
@@ -69,7 +69,7 @@ def test_pandoc_failing_midway_leaves_earlier_documents_intact(built_copy, tmp_p
                                  f'exec {REAL_PANDOC} "$@"')
     # A case edit forces new documents; the fake pandoc then fails on the first of them.
     case = built_copy / "cases" / "gamma.yaml"
-    case.write_text(case.read_text(encoding="utf-8").replace("CEO leaves", "CEO departs"),
+    case.write_text(case.read_text(encoding="utf-8").replace("consumer app", "consumer service"),
                     encoding="utf-8")
     run = run_cli("build", "--quiet", cwd=built_copy, env={"PYPANDOC_PANDOC": str(fake)})
     assert run.code == 1
@@ -121,7 +121,7 @@ def test_an_unknown_format_is_bad_input(tmp_path):
 
 def test_two_builds_at_once_both_finish_with_whole_files(built_copy):
     case = built_copy / "cases" / "gamma.yaml"
-    case.write_text(case.read_text(encoding="utf-8").replace("CEO leaves", "CEO quits"),
+    case.write_text(case.read_text(encoding="utf-8").replace("consumer app", "consumer gadget"),
                     encoding="utf-8")
     env = {"SOURCE_DATE_EPOCH": EPOCH}
     procs = [subprocess.Popen([sys.executable, "-m", "report", "build", "--quiet"],
@@ -131,7 +131,7 @@ def test_two_builds_at_once_both_finish_with_whole_files(built_copy):
     results = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     reader = PdfReader(built_copy / "output" / "briefing.pdf")
-    assert "CEO quits" in "".join(page.extract_text() for page in reader.pages)
+    assert "consumer gadget" in "".join(page.extract_text() for page in reader.pages)
 
 
 def test_a_rebuild_with_cached_charts_needs_no_browser(built_copy):
@@ -343,7 +343,7 @@ def test_build_dates_come_from_the_case_files(tmp_path, monkeypatch):
     cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
     for i, path in enumerate(sorted(cases.iterdir())):
         os.utime(path, (1_700_000_000 + i, 1_700_000_000 + i))
-    assert source_date_epoch(cases) == 1_700_000_002  # not in git: the newest file
+    assert source_date_epoch(cases) == 1_700_000_003  # not in git: the newest input file
 
     env = {**os.environ, "GIT_COMMITTER_DATE": "2025-01-02T03:04:05Z",
            "GIT_AUTHOR_DATE": "2025-01-02T03:04:05Z", "GIT_AUTHOR_NAME": "t",

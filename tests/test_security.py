@@ -57,7 +57,7 @@ def hostile_case(secret_file, url: str) -> str:
         "{{ 7*7 }} {% include '/etc/passwd' %}",
     ]
     text = (GOOD / "alpha.yaml").read_text(encoding="utf-8")
-    text = text.replace("title: Releases Alpha-34B", "title: " + _quote(" ".join(payloads[:4])))
+    text = text.replace("title: Joint lab with Big Cloud", "title: " + _quote(" ".join(payloads[:4])))
     text = text.replace("value: \"Open models first, then *enterprise* products\"",
                         "value: " + _quote(" ".join(payloads[4:8])))
     text = text.replace("relation: lead investor", "relation: " + _quote(" ".join(payloads[8:])))
@@ -73,7 +73,7 @@ def test_case_text_cannot_read_files_or_reach_the_network(tmp_path, listener):
     secret = f"SECRET-{secrets.token_hex(8)}"
     secret_file = tmp_path / "secret.txt"
     secret_file.write_text(secret, encoding="utf-8")
-    cases = case_dir(tmp_path / "work", GOOD / "beta.yaml")
+    cases = case_dir(tmp_path / "work", GOOD / "beta.yaml", GOOD / "exchange-rates.yaml")
     (cases / "alpha.yaml").write_text(hostile_case(secret_file, listener), encoding="utf-8")
     (tmp_path / "work" / "secret.txt").write_text(secret, encoding="utf-8")
     run = run_cli("build", "--quiet", cwd=tmp_path / "work")

@@ -48,7 +48,7 @@ def test_each_batch_of_saves_is_one_build_and_a_bad_save_keeps_the_last_document
     assert "Open first, edited" not in seen[0] and "Open first, edited" in seen[1]
     assert seen[2] == seen[1]  # the bad save left the last good page in place
     assert str(outcomes[2].error.problems[0]).startswith(
-        f"{alpha}:8:54: pricing[0].input")
+        f"{alpha}:9:62: pricing[0].input")
     # Put back as it was last built: the documents are current, nothing is redone.
     assert outcomes[3].result.up_to_date is True
     assert outcomes[1].result.up_to_date is False
@@ -108,7 +108,7 @@ def test_the_command_rebuilds_on_save_reports_problems_and_stops_on_ctrl_c(tmp_p
         assert "Saved from an editor" in page.read_text(encoding="utf-8")
         alpha.write_text((BAD / "negative_price.yaml").read_text(encoding="utf-8"),
                          encoding="utf-8")
-        assert watching.next("err").startswith("cases/alpha.yaml:8:54: pricing[0].input")
+        assert watching.next("err").startswith("cases/alpha.yaml:9:62: pricing[0].input")
         assert watching.next().endswith("not built (1 problem); waiting for the next save")
         # An editor's lock file beside the cases (Emacs: a symlink to nowhere) is not a case.
         (cases / ".#alpha.yaml").symlink_to("user@host.4242:1764000000")

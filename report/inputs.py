@@ -1,0 +1,130 @@
+"""Everything a briefing is made from, read and checked together: the case files, the exchange
+rates and, when there is one, the analyst's brief with its claims register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .brief import Brief, load_brief, unsourced_numbers
+from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, load_rates
+from .claims import ClaimsFile, check_claims, load_claims
+from .compare import DEFAULT_CURRENCY
+from .compare.convert import Converter
+from .errors import InputError, Problem, display_path
+from .model import RatesFile
+
+
+@dataclass(frozen=True)
+class Inputs:
+    case_files: list[CaseFile]
+    rates: RatesFile | None
+    brief: Brief | None = None
+    claims: ClaimsFile | None = None
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def currency(self) -> str:
+        return self.brief.meta.currency if self.brief else DEFAULT_CURRENCY
+
+    @property
+    def cases(self):
+        """The cases compared, in the brief's order (all of them, by file name, without)."""
+        by_id = {cf.case.id: cf.case for cf in self.case_files}
+        if self.brief is None:
+            return list(by_id.values())
+        return [by_id[i] for i in self.brief.meta.cases]
+
+
+def brief_path(cases_dir: Path, chosen: Path | None) -> Path | None:
+    """The brief to use: the one chosen with --brief, else `brief.md` beside the cases."""
+    if chosen is not None:
+        return chosen
+    default = cases_dir / BRIEF_FILE
+    return default if default.is_file() else None
+
+
+def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False) -> Inputs:
+    """Return the validated inputs; raise InputError listing every problem.
+
+    Numbers in the brief's prose without a source are warnings, or problems when `strict`.
+    """
+    problems: list[Problem] = []
+    case_files: list[CaseFile] = []
+    rates = claims = the_brief = None
+    claims_doc = None
+    try:
+        case_files = load_cases(cases_dir)
+    except InputError as err:
+        problems += err.problems
+    try:
+        rates, _ = load_rates(cases_dir)
+    except InputError as err:
+        problems += err.problems
+    path = brief_path(cases_dir, brief)
+    if path is not None:
+        if not path.is_file():
+            problems.append(Problem(display_path(path), 0, 0, "", "no such brief"))
+        else:
+            try:
+                the_brief = load_brief(path)
+            except InputError as err:
+                problems += err.problems
+    if (cases_dir / CLAIMS_FILE).is_file():
+        try:
+            claims, claims_doc = load_claims(cases_dir / CLAIMS_FILE)
+        except InputError as err:
+            problems += err.problems
+    warnings: list[Problem] = []
+    if not problems:
+        inputs = Inputs(case_files, rates, the_brief, claims)
+        known = citation_keys(inputs)
+        if the_brief is not None:
+            from .facts import check_references
+
+            problems += check_references(the_brief, {cf.case.id: cf.case for cf in case_files},
+                                         known)
+            warnings += unsourced_numbers(the_brief)
+        if claims is not None:
+            problems += check_claims(claims, claims_doc, known)
+        if not problems:
+            problems += _missing_rates(inputs)
+    if strict:
+        problems += warnings
+        warnings = []
+    if problems:
+        raise InputError(problems)
+    return Inputs(case_files, rates, the_brief, claims, tuple(sorted(warnings)))
+
+
+def citation_keys(inputs: Inputs) -> set[str]:
+    """Every key a citation may use: `case:source`, `rates:source`, `claims:source`."""
+    keys = {f"{cf.case.id}:{s.id}" for cf in inputs.case_files for s in cf.case.sources}
+    if inputs.rates:
+        keys |= {f"rates:{s.id}" for s in inputs.rates.sources}
+    if inputs.claims:
+        keys |= {f"claims:{s.id}" for s in inputs.claims.sources}
+    return keys
+
+
+def _missing_rates(inputs: Inputs) -> list[Problem]:
+    """Money in a currency with no rate to the comparison currency cannot be compared: say
+    so at its first use in each file."""
+    converter = Converter(list(inputs.rates.rates) if inputs.rates else [])
+    problems = []
+    for cf in inputs.case_files:
+        seen: set[str] = set()
+        money = [(("pricing", i, "currency"), p.currency) for i, p in enumerate(cf.case.pricing)]
+        for i, r in enumerate(cf.case.profile.funding_rounds):
+            for key in ("amount", "valuation"):
+                m = getattr(r, key)
+                if m is not None:
+                    money.append((("profile", "funding_rounds", i, key, "currency"), m.currency))
+        for loc, currency in sorted(money, key=lambda m: cf.doc.values.get(m[0], (0, 0))):
+            if currency in seen or converter.can_convert(currency, inputs.currency):
+                continue
+            seen.add(currency)
+            problems.append(cf.doc.at(loc, (
+                f"no exchange rate between {currency} and {inputs.currency}: add one to "
+                "exchange-rates.yaml (see cases/README.md), so this money can be compared")))
+    return problems
