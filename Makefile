@@ -60,6 +60,7 @@ $(VENV)/.runtime-installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m report.vendor  # the partial plotly.js bundle for the HTML page
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.runtime-installed

@@ -25,7 +25,7 @@ from .model.money import Currency
 from .yamlfile import Doc, parse, read_text, validate
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*\n", re.S)
-# [[deepseek:v3.licence]], [[01-ai:@leaders-left]], [[a:x.input / b:y.input]], [[… in USD]]
+# [[acme:v3.licence]], [[acme:@leaders-left]], [[a:x.input / b:y.input]], [[… in USD]]
 REFERENCE = re.compile(r"\[\[([^\[\]\n]{1,300})\]\]")
 OPERAND = re.compile(r"^(?P<case>[a-z0-9][a-z0-9-]*):(?P<record>@?[a-z0-9][a-z0-9_-]*)"
                      r"(?:\.(?P<field>[a-z_]+))?$")
@@ -64,6 +64,8 @@ class Exhibit(Strict):
 
 class FrontMatter(Strict):
     title: ShortText = Field(description="the thesis, as a sentence")
+    short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="for running headers; default: the companies compared")
     subtitle: ShortText | None = None
     author: ShortText
     organisation: ShortText | None = None
@@ -195,7 +197,7 @@ def parse_reference(inner: str):
         m = OPERAND.match(part)
         if not m:
             return None, (f"'{part}' is not a live fact; write case:record.field, e.g. "
-                          "deepseek:v3.date or 01-ai:@leaders-left")
+                          "alpha:v3.date or alpha:@leaders-left")
         operands.append(Operand(m.group("case"), m.group("record"), m.group("field")))
     return (operands[0], operands[1] if len(operands) == 2 else None, currency), None
 

@@ -19,7 +19,7 @@ from .charts import Chart
 from .claims import ClaimsFile, key_of
 from .compare import CaseFacts, Comparison, Reference, cites, price_ranking
 from .facts import FactWriter
-from .markdown import Md, attribute, citation, escape
+from .markdown import Md, attribute, citation, escape, sourced
 from .style import Style
 from .tables import MARKED, Cell, Table, Tables
 
@@ -39,6 +39,9 @@ class Briefing:
     language: str = "en-GB"
     author: str = ""
     claim_reviews: list[dict] = field(default_factory=list)  # schema.org ClaimReview, JSON-LD
+    print_labels: dict[str, str] = field(default_factory=dict)  # words the print style prints
+    short_title: str = ""  # for running headers
+    page_labels: dict[str, str] = field(default_factory=dict)  # words the HTML page's code uses
 
 
 def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path],
@@ -58,6 +61,8 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
         "title": title,
         "subtitle": subtitle,
         "meta": brief.meta if brief else None,
+        "short_title": (brief.meta.short_title if brief and brief.meta.short_title
+                        else short_title(comparison, style)),
         "h": Md("##" if brief else "#"),
         "language_tag": style.locale.replace("_", "-"),
         "charts": {chart.id: chart for chart in charts},
@@ -79,9 +84,14 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
     rendered += [env.get_template(f"{name}.md.j2").render(context) for name in FACT_PACK]
     markdown = "\n\n".join(part.strip() for part in rendered if part.strip()) + "\n"
     return Briefing(markdown, bibliography(comparison, style), title, subtitle,
-                    style.locale.replace("_", "-"),
+                    short_title=context["short_title"],
+                    language=style.locale.replace("_", "-"),
                     author=brief.meta.author if brief else "",
-                    claim_reviews=claim_reviews(claims, brief, comparison) if claims else [])
+                    claim_reviews=claim_reviews(claims, brief, comparison) if claims else [],
+                    print_labels={key: style.labels(f"print.{key}")
+                                  for key in ("table", "figure", "page")},
+                    page_labels={key: style.labels(f"print.{key}")
+                                 for key in ("table", "figure", "confidence", "anchor")})
 
 
 def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
@@ -104,6 +114,16 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
 
 def exhibit_chart_id(exhibit_id: str) -> str:
     return f"fig-exhibit-{exhibit_id}"
+
+
+def short_title(c: Comparison, style: Style) -> str:
+    """The running header: the companies compared."""
+    t = style.labels
+    names = [case.name.en for case in c.cases]
+    if len(names) > 3:
+        return t("cover.title_many", n=len(names))
+    return t("list_and").join([t("list.join").join(names[:-1]), names[-1]]
+                              if len(names) > 1 else names)
 
 
 def titles(c: Comparison, style: Style, brief: Brief | None = None) -> tuple[str, str]:
@@ -137,7 +157,8 @@ def environment(style: Style) -> Environment:
         comment_end_string="##}",
     )
     env.filters.update(
-        cell=render_cell, cite=citation, text=lambda v: Md(escape(str(v))), md=Md,
+        cell=lambda c: render_cell(c, style), cite=citation, md=Md,
+        text=lambda v: Md(escape(str(v))),
         table=lambda table: render_table(table, style),
         figure=lambda chart, image: render_figure(chart, image, style),
         both=lambda case: style.name(case.name),
@@ -165,21 +186,24 @@ def _funding_cites(f: CaseFacts) -> tuple[str, ...]:
 # ---------------------------------------------------------------- Markdown building blocks
 
 
-def render_cell(cell: Cell) -> Md:
+def render_cell(cell: Cell, style: Style) -> Md:
     text = cell.text if isinstance(cell.text, Md) else escape(cell.text) if cell.text else ""
     if cell.confidence in MARKED:
-        text += f" *({cell.confidence.value})*"
-    cite = citation(cell.cites)
-    return Md(f"{text} {cite}".strip() if cite else text)
+        text += f" *({escape(style.labels(f'confidence.{cell.confidence.value}'))})*"
+    return sourced(text, cell.cites, confidence_label(cell.confidence, style))
+
+
+def confidence_label(confidence, style: Style) -> str | None:
+    return None if confidence is None else style.labels(f"confidence.{confidence.value}")
 
 
 def render_table(table: Table, style: Style) -> Md:
     """Return the table as pipe tables, split when more companies than a page holds."""
-    return Md("\n\n".join(_pipe_table(part) for part in
+    return Md("\n\n".join(_pipe_table(part, style) for part in
                           table.chunks(CASES_PER_TABLE, style.labels)))
 
 
-def _pipe_table(table: Table) -> str:
+def _pipe_table(table: Table, style: Style) -> str:
     """Return a pipe table whose separator sets relative widths (pandoc reads the dashes)."""
     def row(cells) -> str:
         return "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
@@ -187,7 +211,7 @@ def _pipe_table(table: Table) -> str:
     header = row([escape(h) for h in table.header])
     # The separator line is longer than pandoc's --columns, so pandoc keeps these widths.
     rule = "|" + "|".join("-" * max(3, w * 2) for w in table.widths) + "|"
-    body = [row([render_cell(c) for c in cells]) for cells in table.rows]
+    body = [row([render_cell(c, style) for c in cells]) for cells in table.rows]
     caption = escape(table.caption)
     if table.cites:
         caption += " " + citation(table.cites)
@@ -198,7 +222,8 @@ def render_figure(chart: Chart, image: Path, style: Style) -> Md:
     text = chart.caption.strip()
     caption = escape(text if text[-1:] in ".!?。" else text + ".")
     if chart.cites:
-        caption += " " + escape(style.labels("chart.sources")) + " " + citation(chart.cites)
+        caption += (" [" + escape(style.labels("chart.sources")) + " " + citation(chart.cites)
+                    + "]{.sources}")
     # A bare file name, found through pandoc's --resource-path: the Markdown (and every
     # document made from it) does not depend on the folder the build ran in.
     return Md(f'![{caption}]({image.name}){{#{chart.id} alt="{attribute(chart.alt)}" '

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .brief import Brief, FactRef, Operand
 from .compare import CaseFacts, Comparison, Conversion, cites
 from .errors import Problem
-from .markdown import Md, citation, escape
+from .markdown import Md, escape, sourced
 from .model import (
     Backer,
     BusinessLine,
@@ -180,12 +180,13 @@ class FactWriter:
         self.s, self.t = tables.s, tables.t
 
     def markdown(self, ref: FactRef) -> Md:
+        """The value, its confidence when below confirmed, and its citation."""
         value = self.value(ref)
         text = escape(value.text)
         if value.confidence is not None and value.confidence is not Confidence.confirmed:
             text += f" *({escape(self.t(f'confidence.{value.confidence.value}'))})*"
-        cite = citation(value.cites)
-        return Md(f"{text} {cite}" if cite else text)
+        label = self.t(f"confidence.{value.confidence.value}") if value.confidence else None
+        return sourced(text, value.cites, label)
 
     def value(self, ref: FactRef) -> Value:
         left = self.operand(ref.left, ref.currency if ref.right is None else self.c.currency)

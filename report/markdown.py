@@ -68,3 +68,15 @@ def citation(keys) -> Md:
     """Return a pandoc citation for bibliography keys, or nothing when there are none."""
     keys = list(dict.fromkeys(keys))
     return Md(f"[{'; '.join('@' + k for k in keys)}]") if keys else Md("")
+
+
+def sourced(text: str, keys, confidence: str | None) -> Md:
+    """Return text with its citation, in a span that says how sure it is (`confidence`, a
+    label): the HTML page shows that beside the source when a reader points at a citation."""
+    cite = citation(keys)
+    if not cite:
+        return Md(text)
+    body = f"{text} {cite}".strip()
+    if confidence is None:
+        return Md(body)
+    return Md(f'[{body}]{{data-confidence="{attribute(confidence)}"}}')

@@ -8,7 +8,6 @@ build leaves the previous documents exactly as they were.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import shutil
@@ -92,14 +91,22 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
                 page = page.replace(f'src="{html.escape(path.name)}"',
                                     f'src="{FIGURE_SCHEME}:{html.escape(path.name)}"')
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
-                                  on_step=on_step)
+                                  on_step=on_step, labels=briefing.print_labels)
         if side_jobs:
             on_step("Waiting for pandoc (" + ", ".join(f.upper() for f in side_jobs) + ")")
         results = side.join()
     finally:
         side.cancel()
+    if "docx" in out:
+        from .docx import Furnishing, furnish
+
+        furnish(out["docx"], Furnishing(briefing.short_title,
+                                        briefing.print_labels.get("page", "{page}")))
     if "html" in out:
-        out["html"].write_text(interactive_page(results["html"], charts, images),
+        from .html import interactive_page
+
+        out["html"].write_text(interactive_page(results["html"], charts, images,
+                                                briefing.page_labels, briefing.claim_reviews),
                                encoding="utf-8")
     return Rendered(out, pdf_pages)
 
@@ -175,14 +182,16 @@ def finish_pandoc(proc: subprocess.Popen) -> str:
 
 
 def write_pdf(page: str, target: Path, allowed: list[Path],
-              on_step: Callable[[str], None] = lambda step: None) -> int:
+              on_step: Callable[[str], None] = lambda step: None,
+              labels: dict[str, str] | None = None) -> int:
     """Render the print HTML with WeasyPrint, fetching only the build's own files; return the
     number of pages."""
     from weasyprint import CSS, HTML
 
     fetcher = build_fetcher(allowed)
     css = CSS(filename=str(asset("styles/print.css")), url_fetcher=fetcher)
-    options = {"stylesheets": [css], "pdf_variant": "pdf/ua-1", "uncompressed_pdf": False,
+    words = CSS(string=label_css(labels or {}), url_fetcher=fetcher)
+    options = {"stylesheets": [css, words], "pdf_variant": "pdf/ua-1", "uncompressed_pdf": False,
                "custom_metadata": True}
     on_step("Laying out the PDF")
     # Laid out and written in two calls (as HTML.write_pdf does) to keep the page count,
@@ -196,6 +205,26 @@ def write_pdf(page: str, target: Path, allowed: list[Path],
         raise EnvironmentFault("the PDF asked for resources outside the build: "
                                + ", ".join(sorted(fetcher.refused)[:3]))
     return len(document.pages)
+
+
+def css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def caption_css(labels: dict[str, str]) -> str:
+    """The words before table and figure numbers, from the label catalogue, as CSS."""
+    return (f'caption::before {{ content: {css_string(labels.get("table", ""))} " " '
+            'counter(table) ". "; }\n'
+            f'figcaption::before {{ content: {css_string(labels.get("figure", ""))} " " '
+            'counter(figure) ". "; }\n')
+
+
+def label_css(labels: dict[str, str]) -> str:
+    """The print style's words (table and figure labels, the page footer) as CSS."""
+    parts = re.split(r"(\{page\}|\{pages\})", labels.get("page", "{page}"))
+    footer = " ".join(f"counter({p[1:-1]})" if p in ("{page}", "{pages}") else css_string(p)
+                      for p in parts if p)
+    return caption_css(labels) + f"@page {{ @bottom-right {{ content: {footer}; }} }}\n"
 
 
 def build_fetcher(allowed: list[Path]):
@@ -232,34 +261,3 @@ def build_fetcher(allowed: list[Path]):
             raise ValueError(f"refused to fetch {url}: not part of this build")
 
     return BuildOnlyFetcher()
-
-
-# ---------------------------------------------------------------- HTML
-
-
-def interactive_page(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
-    """Return the standalone page with CSS, plotly.js (once) and interactive charts inlined."""
-    from plotly.offline import get_plotlyjs
-
-    css = asset("styles/page.css").read_text(encoding="utf-8")
-    head = f"<style>\n{css}\n</style>\n"
-    if charts:
-        head += f"<script>{get_plotlyjs()}</script>\n"
-    page = page.replace("<!--REPORT:HEAD-->", head, 1)
-    for chart in charts:
-        src = html.escape(images[chart.id].name, quote=True)
-        pattern = re.compile(r'<img\s[^>]*?src="' + re.escape(src) + r'"[^>]*>')
-        spec = json.loads(chart.spec())
-        spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
-        data = json.dumps({"data": spec["data"], "layout": spec["layout"]},
-                          ensure_ascii=False, sort_keys=True)
-        data = data.replace("</", "<\\/")  # never closes the script element early
-        div = (f'<div class="chart" id="{chart.id}-plot" role="img" '
-               f'aria-label="{html.escape(chart.alt, quote=True)}" '
-               f'style="height:{chart.height}px"></div>'
-               f'<script>(function(){{var s={data};Plotly.newPlot("{chart.id}-plot",s.data,'
-               f's.layout,{{responsive:true,displaylogo:false}});}})();</script>')
-        page, count = pattern.subn(lambda _m, div=div: div, page, count=1)
-        if count != 1:
-            raise EnvironmentFault(f"chart {chart.id} is missing from the HTML page")
-    return page

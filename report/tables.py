@@ -32,7 +32,7 @@ GRADE_MARK = {"open": "●", "partial": "◐", "closed": "○", "n/a": "–"}
 @dataclass(frozen=True)
 class Cell:
     """One table cell: text (escaped when rendered, unless it is `Md`), its citation keys
-    and, when below confirmed, how sure it is."""
+    and how sure the weakest fact behind it is (printed when it is below `reported`)."""
 
     text: str = ""
     cites: tuple[str, ...] = ()
@@ -77,9 +77,7 @@ def cell(case: Case, text: str, *records) -> Cell:
     """Return a cell citing `records`, marked with the weakest confidence among them."""
     real = [r for r in records if r is not None]
     levels = [r.confidence for r in real if getattr(r, "confidence", None) is not None]
-    weakest = max(levels, key=lambda c: c.rank, default=None)
-    return Cell(text, cites(case, *real), weakest if weakest is not Confidence.confirmed
-                else None)
+    return Cell(text, cites(case, *real), max(levels, key=lambda c: c.rank, default=None))
 
 
 class Tables:

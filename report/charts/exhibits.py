@@ -23,7 +23,7 @@ def exhibit_chart(c: Comparison, style: Style, exhibit: Exhibit) -> Chart:
     case_ids = exhibit.cases or None
     labelled = {tuple(a.split(":", 1)) for a in exhibit.annotate}
     shade = [(s.start.start(), s.until.end(), s.label) for s in exhibit.shade]
-    caption = exhibit.title + (f" {exhibit.note}" if exhibit.note else "")
+    caption = _sentence(exhibit.title) + (f" {exhibit.note}" if exhibit.note else "")
     if exhibit.chart == "chronology":
         chart = timeline_chart(c, style, chart_id=chart_id, window=window, case_ids=case_ids,
                                labelled=labelled, shade=shade, caption=caption,
@@ -33,8 +33,8 @@ def exhibit_chart(c: Comparison, style: Style, exhibit: Exhibit) -> Chart:
                             kinds=tuple(exhibit.kinds), caption=caption)
         if chart is not None:
             _shade(chart.figure, shade)
-            chart = replace(chart, caption=caption + " " + style.labels("exhibit.prices_note",
-                                                                         currency=c.currency))
+            chart = replace(chart, caption=_sentence(caption) + " " + style.labels(
+                "exhibit.prices_note", currency=c.currency))
     else:
         chart = departures_chart(c, style, chart_id, window, case_ids, labelled, shade, caption)
     if chart is None:
@@ -89,9 +89,14 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
     keys += tuple(k for i in events for k in cites(c.by_id(i.case_id).case, i.record)
                   if k not in keys)
     if undated:
-        caption += " " + t("exhibit.undated", n=undated)
+        caption = _sentence(caption) + " " + t("exhibit.undated", n=undated)
     return Chart(chart_id, caption, t("exhibit.departures_alt", n=len(gone),
                                       functions=len(functions)), keys, fig, height)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?。" else text + "."
 
 
 def _event_text(c: Comparison, style: Style, item) -> str:

@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-LATIN = "Arial"  # LibreOffice maps it to the metric-compatible Liberation Sans
+LATIN = "Noto Sans"  # the PDF's typeface; Word and LibreOffice fall back where it is missing
 EAST_ASIAN = "Noto Sans CJK SC"
 ACCENT = RGBColor(0x0A, 0x3D, 0x6B)
 TARGET = Path(__file__).with_name("reference.docx")
