@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .errors import InputError, Problem, display_path
 from .model import PartialDate, Strict
@@ -63,6 +63,8 @@ class Exhibit(Strict):
 
 
 class FrontMatter(Strict):
+    """The brief's front matter: who wrote it, for whom, and what it compares."""
+
     title: ShortText = Field(description="the thesis, as a sentence")
     short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
         None, description="for running headers; default: the companies compared")
@@ -72,10 +74,19 @@ class FrontMatter(Strict):
     date: PartialDate
     audience: ShortText | None = None
     disclaimer: ShortText | None = None
-    cases: Annotated[list[Slug], Field(min_length=2)]
+    cases: list[Slug]
     questions: list[ShortText] = []
     currency: Currency = "USD"
     exhibits: list[Exhibit] = []
+
+    @field_validator("cases")
+    @classmethod
+    def _two_or_more(cls, v: list[str]) -> list[str]:
+        if len(v) < 2:
+            raise ValueError("a comparison needs at least 2 cases; list their ids")
+        if len(set(v)) < len(v):
+            raise ValueError("a case is listed twice")
+        return v
 
 
 # ---------------------------------------------------------------- marks in the body
@@ -218,10 +229,12 @@ def _refused_markdown(body: str, first_line: int, shown: str, code) -> list[Prob
             line, column = _position(body, m.start(), first_line)
             problems.append(Problem(shown, line, column, "", (
                 "images are not allowed in a brief; place a chart with [[exhibit:ID]]")))
+    images = [(m.start(), body.find(")", m.start()) + 1) for m in _IMAGE.finditer(body)]
     for pattern in (_LINK_TARGET, _REF_LINK):
         for m in pattern.finditer(body):
             target = m.group(1)
-            if _inside(m.start(), code) or not target or re.match(r"^(https?:|#)", target, re.I):
+            if _inside(m.start(), code + images) or not target or \
+                    re.match(r"^(https?:|#)", target, re.I):
                 continue
             if pattern is _LINK_TARGET and body[max(0, m.start() - 1):m.start()] == "]":
                 continue

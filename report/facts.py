@@ -125,8 +125,9 @@ def _dangling(operand: Operand, cases: dict[str, Case]) -> str | None:
     if operand.record.startswith("@"):
         name = operand.record[1:]
         if name not in DERIVED:
-            return (f"no derived figure '@{name}'{did_you_mean(name, DERIVED)}; there are "
-                    + ", ".join("@" + d for d in DERIVED))
+            hint = did_you_mean(name, DERIVED) or "; there are " + ", ".join(
+                "@" + d for d in DERIVED)
+            return f"no derived figure '@{name}'{hint}"
         return None if operand.field is None else f"'@{name}' has no fields"
     if operand.record in PROFILE_FACTS:
         fact = current(_profile_fact(case, operand.record))
@@ -141,8 +142,8 @@ def _dangling(operand: Operand, cases: dict[str, Case]) -> str | None:
                 f"{did_you_mean(operand.record, [*records, *PROFILE_FACTS])}")
     fields = FIELDS[type(record)]
     if operand.field is not None and operand.field not in fields:
-        return (f"'{operand.record}' has no field '{operand.field}'"
-                f"{did_you_mean(operand.field, fields)}; it has " + ", ".join(fields))
+        hint = did_you_mean(operand.field, fields) or "; it has " + ", ".join(fields)
+        return f"'{operand.record}' has no field '{operand.field}'{hint}"
     field_name = operand.field or fields[0]
     if _raw(record, field_name) in (None, [], ""):
         return f"'{operand.record}' has no {field_name} in the case file"

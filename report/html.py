@@ -141,11 +141,10 @@ def _wrap_tables(page: str) -> str:
 def _anchors(page: str, label: str) -> str:
     """Give each numbered heading a link to itself, shown on hover."""
     def add(m: re.Match) -> str:
-        tag, ident, rest = m.group(1), m.group(2), m.group(3)
-        return (f'<{tag} id="{ident}"{rest}><a class="anchor" href="#{ident}" '
+        return (f'{m.group(0)}<a class="anchor" href="#{m.group(2)}" '
                 f'aria-label="{html.escape(label, quote=True)}">#</a>')
 
-    return re.sub(r'<(h[1-3]) id="([^"]+)"([^>]*)>', add, page)
+    return re.sub(r'<(h[1-3])\b[^>]*?\bid="([^"]+)"[^>]*>', add, page)
 
 
 def _foldable_contents(page: str) -> str:

@@ -59,10 +59,23 @@ def _build(root: Path, cases: list[Path], *extra: str) -> Built:
     return Built(root, run)
 
 
+def project_inputs() -> list[Path]:
+    """The project's own inputs: case files, exchange rates, claims and the brief."""
+    return sorted(p for p in (ROOT / "cases").iterdir()
+                  if p.suffix in (".yaml", ".md") and p.name != "README.md")
+
+
 @pytest.fixture(scope="session")
 def real_build(tmp_path_factory) -> Built:
-    """The briefing built from the project's own case files."""
-    return _build(tmp_path_factory.mktemp("real"), sorted((ROOT / "cases").glob("*.yaml")))
+    """The briefing built from the project's own case files and brief, as CI builds it."""
+    return _build(tmp_path_factory.mktemp("real"), project_inputs(), "--strict")
+
+
+@pytest.fixture(scope="session")
+def brief_build(tmp_path_factory) -> Built:
+    """Three synthetic cases with a synthetic brief and claims register."""
+    return _build(tmp_path_factory.mktemp("brief"),
+                  sorted(GOOD.glob("*.yaml")) + sorted((DATA / "brief").iterdir()))
 
 
 @pytest.fixture(scope="session")

@@ -150,7 +150,7 @@ def test_appendix_says_why_each_fact_is_below_confirmed(two_and_three):
     assert ("releases", "seed_only") in alpha  # Alpha-Large's parameter count, from the blog
     assert ("timeline", "disputed") in alpha
     assert all(u.confidence.value != "confirmed" or u.record.disputes
-               for u in two.uncertain if not u.loc[-1] in ("licence", "parameters"))
+               for u in two.uncertain if u.loc[-1] not in ("licence", "parameters"))
 
 
 def test_nothing_in_the_code_names_a_company():

@@ -57,7 +57,8 @@ def hostile_case(secret_file, url: str) -> str:
         "{{ 7*7 }} {% include '/etc/passwd' %}",
     ]
     text = (GOOD / "alpha.yaml").read_text(encoding="utf-8")
-    text = text.replace("title: Joint lab with Big Cloud", "title: " + _quote(" ".join(payloads[:4])))
+    text = text.replace("title: Joint lab with Big Cloud",
+                        "title: " + _quote(" ".join(payloads[:4])))
     text = text.replace("value: \"Open models first, then *enterprise* products\"",
                         "value: " + _quote(" ".join(payloads[4:8])))
     text = text.replace("relation: lead investor", "relation: " + _quote(" ".join(payloads[8:])))
