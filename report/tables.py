@@ -357,19 +357,17 @@ class Tables:
         rows = []
         for f in self.c.facts:
             for p in f.people:
-                role = p.role
                 tags = [t(f"level.{p.level.value}")] if p.level else []
-                if p.function:
-                    tags.append(t(f"function.{p.function.value}"))
                 if p.cofounder:
                     tags.append(t("person.cofounder"))
-                if tags:
-                    role += " " + t("paren", text=t("list.join").join(tags))
-                rows.append((Cell(f.case.name.en), cell(f.case, s.name(p.name), p), Cell(role),
+                if p.function:
+                    tags.append(t(f"function.{p.function.value}"))
+                rows.append((Cell(f.case.name.en), cell(f.case, s.name(p.name), p), Cell(p.role),
+                             Cell(t("list.join").join(tags) or t("none")),
                              Cell(self.tenure(p)),
                              Cell(p.went_to or (t("none") if p.has_left else t("person.there")))))
-        return self.listing("people", ("company", "name", "role", "tenure", "went"),
-                            (11, 20, 31, 18, 20), rows)
+        return self.listing("people", ("company", "name", "role", "level", "tenure", "went"),
+                            (10, 17, 23, 16, 16, 18), rows)
 
     def tenure(self, p: Person) -> str:
         t, s = self.t, self.s

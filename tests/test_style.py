@@ -1,0 +1,104 @@
+"""The house style, read off the PDF as a reader sees it: no schema names, one way to write
+money, and no text running outside the text area."""
+
+from __future__ import annotations
+
+import re
+
+import pdfplumber
+import pytest
+
+from report.model import Case
+from report.yamlfile import model_in
+
+pytestmark = pytest.mark.xdist_group("build")
+MARGIN_PT = 18 / 25.4 * 72  # the print style's left and right page margins
+
+
+def schema_names(model=Case, seen=None) -> set[str]:
+    """Every field name of the case model written with an underscore (`funding_rounds`)."""
+    seen = seen if seen is not None else set()
+    names: set[str] = set()
+    if model in seen:
+        return names
+    seen.add(model)
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        inner = model_in(info.annotation)
+        if inner is not None:
+            names |= schema_names(inner, seen)
+    return {n for n in names if "_" in n}
+
+
+def body_words(path):
+    """The words of every page before the source list, with their positions."""
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+            if any(w["text"] == "Sources" and w["size"] > 12 for w in
+                   page.extract_words(extra_attrs=["size"])):
+                return
+            yield number, page, words
+
+
+def quoted(text: str) -> str:
+    """Text with quotations taken out: a source's own words keep their own style."""
+    return re.sub(r"“[^”]*”|‘[^’]*’", "", text)
+
+
+# A second way to write money: symbols instead of ISO codes, "bn"/"m" suffixes, RMB, yuan.
+OTHER_MONEY = re.compile(r"US\$|HK\$|\bRMB\b|¥\s?\d|(?<![A-Z])\$\s?\d|\d\s?(?:bn|billion|"
+                         r"million)\b|USD\s?[≥≤]|\d+\s?[万亿](?:元|美元|刀)")
+CODES = {"CNY", "USD", "HKD", "EUR", "GBP", "JPY"}
+
+
+def style_problems(path) -> list[str]:
+    fields = schema_names()
+    problems = []
+    for number, _page, words in body_words(path):
+        text = quoted(" ".join(w["text"] for w in words))
+        for name in fields:
+            if re.search(rf"(?<![\w/]){re.escape(name)}(?![\w/])", text):
+                problems.append(f"page {number}: schema name '{name}'")
+        for m in OTHER_MONEY.finditer(text):
+            problems.append(f"page {number}: money written as '{m.group()}'")
+        # "0.99 CNY": an amount before its code, within one run of text (not two cells).
+        for a, b in zip(words, words[1:]):
+            if b["text"].strip(".,;)") in CODES and re.fullmatch(r"[\d.,]+", a["text"]) \
+                    and abs(a["top"] - b["top"]) < 2 and 0 <= b["x0"] - a["x1"] < 4:
+                problems.append(f"page {number}: money written as '{a['text']} {b['text']}'")
+    return problems
+
+
+def overflowing(path) -> list[str]:
+    """Characters outside the page's left and right margins."""
+    found = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            right = page.width - MARGIN_PT
+            out = [c["text"] for c in page.chars if c["x1"] > right + 1 or c["x0"] < MARGIN_PT - 1]
+            if out:
+                found.append(f"page {number}: {''.join(out)[:60]!r}")
+    return found
+
+
+def test_the_pdf_holds_no_schema_names_and_one_money_format(real_build, brief_build):
+    for built in (real_build, brief_build):
+        assert style_problems(built.out / "briefing.pdf") == []
+
+
+def test_the_style_check_catches_what_it_looks_for(tmp_path):
+    """The check is not vacuous: a PDF with a schema name and dollar signs fails it."""
+    from weasyprint import HTML
+
+    sample = tmp_path / "sample.pdf"
+    HTML(string="<p>see funding_rounds; raised US$1B, then 0.99 CNY per 1M tokens</p>"
+                "<p>“a quote may say $5 billion”</p>").write_pdf(sample)
+    assert style_problems(sample) == [
+        "page 1: schema name 'funding_rounds'", "page 1: money written as 'US$'",
+        "page 1: money written as '0.99 CNY'"]
+
+
+@pytest.mark.parametrize("build", ["brief_build", "three_build", "real_build"])
+def test_no_text_runs_outside_the_text_area(build, request):
+    assert overflowing(request.getfixturevalue(build).out / "briefing.pdf") == []
