@@ -407,11 +407,16 @@ class Tables:
             t("table.pricing.col.converted", currency=self.c.currency),))
 
     def price_period(self, p: PricePoint) -> str:
+        t, s = self.t, self.s
         if p.only_seen:
-            seen = self.t("price.seen", date=self.s.date(p.seen))
-            return seen + (self.t("list.sep") + self.t("date.until", date=self.s.date(p.until))
-                           if p.until else "")
-        return self.s.period(p.effective_from, p.until)
+            text = t("price.seen", date=s.date(p.seen))
+            if p.until:
+                text += t("list.sep") + t("date.until", date=s.date(p.until))
+        else:
+            text = s.period(p.effective_from, p.until)
+        if p.last_seen and not p.until:
+            text += t("list.sep") + t("price.last_seen", date=s.date(p.last_seen))
+        return text
 
     # ------------------------------------------------------------ releases and openness
 

@@ -114,13 +114,19 @@ def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, w
             width = dt.timedelta(days=len(text) * CHAR_PX * days_per_px)
             centre = i.date.mid()
             left, right = centre - width / 2, centre + width / 2
+            anchor = "center"
+            if left < window.start:  # near an edge the label runs inwards from its marker
+                anchor, left, right = "left", centre, centre + width
+            elif right > window.end:
+                anchor, left, right = "right", centre - width, centre
             level = next(lv for lv in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6)
                          if ends.get(lv, dt.date.min) < left or lv == 6)
             ends[level] = right + dt.timedelta(days=3 * days_per_px)
             annotations.append({
                 "x": day(i.date), "y": lane + offset[i.category], "text": plain_label(text),
                 "showarrow": True, "arrowhead": 0, "arrowwidth": 0.8, "arrowcolor": "#999",
-                "ax": 0, "ay": -22 * level, "font": {"size": 11, "color": "#222"},
+                "ax": 0, "ay": -22 * level, "xanchor": anchor,
+                "font": {"size": 11, "color": "#222"},
                 "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
             })
     return annotations

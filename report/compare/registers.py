@@ -163,13 +163,16 @@ def register(case: Case, converter: Converter, currency: str, as_of: dt.date) ->
 
 def price_span(point: PricePoint, successors: list[PricePoint]) -> tuple[dt.date, dt.date]:
     """Return the days a price is known to have applied: from its start to its `until`, or to
-    the day before the same model's next price, or else only the day it was evidenced."""
+    the day before the same model's next price, or to the last day a source shows it still in
+    force, or else only the day it is evidenced."""
     start = point.start.start()
     if point.until is not None:
         return start, point.until.end()
     later = [p.start.start() for p in successors if p.start.start() > start]
     if later:
         return start, min(later) - dt.timedelta(days=1)
+    if point.last_seen is not None:
+        return start, point.last_seen.end()
     return start, start
 
 

@@ -254,6 +254,8 @@ class PricePoint(Recorded):
     effective_from: PartialDate | None = Field(None, alias="from")
     seen: PartialDate | None = None
     until: PartialDate | None = None
+    last_seen: PartialDate | None = Field(
+        None, description="the latest day a source shows the price still in force")
     hours: ShortText | None = Field(None, description="for off-peak prices: when they apply")
     currency: Currency
     unit: Literal["1M tokens"] = "1M tokens"
@@ -269,6 +271,15 @@ class PricePoint(Recorded):
         if v is not None and start is not None and v.end() < start.start():
             raise PydanticCustomError("before_start", "until ({v}) is before {name} ({start})",
                                       {"v": str(v), "name": name, "start": str(start)})
+        return v
+
+    @field_validator("last_seen")
+    @classmethod
+    def _seen_after_start(cls, v: PartialDate | None, info: ValidationInfo):
+        start = info.data.get("effective_from") or info.data.get("seen")
+        if v is not None and start is not None and v.end() < start.start():
+            raise PydanticCustomError("before_start", "last_seen ({v}) is before the price's "
+                                      "start ({start})", {"v": str(v), "start": str(start)})
         return v
 
     @model_validator(mode="after")
