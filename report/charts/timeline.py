@@ -65,9 +65,9 @@ def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline
             hovertemplate="%{text}<extra></extra>",
             marker={"symbol": symbol, "color": colour, "size": 10, "opacity": 0.9,
                     "line": {"width": 1, "color": "white"}}))
-    chosen_labels = labelled if labelled is not None else {
-        (i.case_id, i.record.id) for i in items if i.key}
-    to_label = [i for i in items if (i.case_id, i.record.id) in chosen_labels]
+    # A release's licence changes share its id: only the release itself is labelled.
+    to_label = [i for i in items if i.kind != "licence" and (
+        i.key if labelled is None else (i.case_id, i.record.id) in labelled)]
     for annotation in _label_positions(to_label, lanes, offset, window, words):
         fig.add_annotation(**annotation)
     height = 170 + 170 * len(lanes)

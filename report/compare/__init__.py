@@ -201,7 +201,7 @@ def _timeline(cases: list[Case]) -> Iterator[TimelineItem]:
                 yield item(change.date, "licence", Category.model, r, False)
         for p in c.pricing:
             if p.tier in (Tier.list, Tier.promotional) and not p.only_seen:
-                yield item(p.start, "price", Category.pricing, p, False)
+                yield item(p.start, "price", Category.pricing, p)
         for f in c.profile.funding_rounds:
             yield item(f.date, "round", Category.funding, f)
         for m in c.strategy.moves:

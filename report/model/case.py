@@ -262,6 +262,7 @@ class PricePoint(Recorded):
     input: Price
     input_cache_hit: Price | None = None
     output: Price | None = None
+    key: bool = False
 
     @field_validator("until")
     @classmethod
