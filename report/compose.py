@@ -50,7 +50,7 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
     """Return the briefing's Markdown and bibliography: with a brief, its argument first, the
     claims checked, then the fact pack; without one, the fact pack alone."""
     style = style or Style()
-    env = environment(style)
+    env = environment(style, comparison)
     tables = Tables(comparison, style)
     title, subtitle = titles(comparison, style, brief)
     context = {
@@ -142,7 +142,7 @@ def titles(c: Comparison, style: Style, brief: Brief | None = None) -> tuple[str
     return title, subtitle
 
 
-def environment(style: Style) -> Environment:
+def environment(style: Style, comparison: Comparison | None = None) -> Environment:
     """Return the one Jinja2 environment: templates are package data, undefined is an error."""
     env = Environment(
         loader=PackageLoader("report", "templates"),
@@ -162,7 +162,10 @@ def environment(style: Style) -> Environment:
         table=lambda table: render_table(table, style),
         figure=lambda chart, image: render_figure(chart, image, style),
         both=lambda case: style.name(case.name),
-        price_cites=lambda ranking: _keys(cites(f.case, step.point) for f, step in ranking),
+        price_cites=lambda prices: _keys(
+            [*(cites(f.case, step.point) for f, step in prices.ranking),
+             *(cites(f.case, f.lowest_input.point) for f in comparison.facts
+               if f.lowest_input)]),
         release_cites=lambda facts: _keys(cites(f.case, f.latest_model, f.latest_flagship)
                                           for f in facts),
         openness_cites=lambda facts: _keys(cites(f.case, f.best, f.worst) for f in facts),
@@ -204,18 +207,52 @@ def render_table(table: Table, style: Style) -> Md:
 
 
 def _pipe_table(table: Table, style: Style) -> str:
-    """Return a pipe table whose separator sets relative widths (pandoc reads the dashes)."""
+    """Return a pipe table whose separator sets relative widths (pandoc reads the dashes).
+
+    A cell's notes are lettered (a, b, …) and set in a line of notes under the table, as
+    tables in reports carry them.
+    """
     def row(cells) -> str:
         return "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
+
+    notes: list[str] = []
+
+    def with_notes(cell: Cell) -> str:
+        text = render_cell(cell, style)
+        for note in cell.notes:
+            if note not in notes:  # one letter for one note, however many cells carry it
+                notes.append(note)
+            text += f"^{_letter(notes.index(note) + 1)}^"
+        return text
 
     header = row([escape(h) for h in table.header])
     # The separator line is longer than pandoc's --columns, so pandoc keeps these widths.
     rule = "|" + "|".join("-" * max(3, w * 2) for w in table.widths) + "|"
-    body = [row([render_cell(c, style) for c in cells]) for cells in table.rows]
+    body = [row([with_notes(c) for c in cells]) for cells in table.rows]
     caption = escape(table.caption)
     if table.cites:
         caption += " " + citation(table.cites)
-    return "\n".join([header, rule, *body, "", f": {caption} {{#{table.id}}}"])
+    lines = [header, rule, *body, "", f": {caption} {{#{table.id}}}"]
+    if notes:
+        listed = " ".join(f"^{_letter(i)}^ {escape(_sentence(note))}" for i, note in
+                          enumerate(notes, start=1))
+        lines += ["", "::: table-notes", f"{escape(style.labels('table.notes'))} {listed}",
+                  ":::"]
+    return "\n".join(lines)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?。)" else text + "."
+
+
+def _letter(n: int) -> str:
+    """a, b, … z, aa, ab …: the marks of a table's notes."""
+    text = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        text = chr(ord("a") + rest) + text
+    return text
 
 
 def render_figure(chart: Chart, image: Path, style: Style) -> Md:

@@ -17,6 +17,9 @@ _PUNCT = frozenset(string.punctuation)
 # Marks that mean nothing to pandoc in the middle of a line (they only open a list, a
 # caption or a heading at its start), so prose keeps smart quotes and stays readable.
 _MID_LINE_SAFE = frozenset(",.:;?()'\"%/+-=")
+# Of those, the marks that do mean something at the start of a line (lists, definitions,
+# a title block): escaped there.
+_LINE_START = frozenset("(%+-:=")
 
 
 class Md(str):
@@ -34,7 +37,7 @@ def escape(text: str) -> str:
         pos = match.end()
     out.append(_emphasis(text[pos:]))
     result = "".join(out)
-    if result[:1] in _MID_LINE_SAFE:
+    if result[:1] in _LINE_START:
         result = "\\" + result  # the start of the text may be the start of a line
     return result
 

@@ -90,6 +90,7 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
             for path in images.values():
                 page = page.replace(f'src="{html.escape(path.name)}"',
                                     f'src="{FIGURE_SCHEME}:{html.escape(path.name)}"')
+            page = page_footnotes(page)
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
                                   on_step=on_step, labels=briefing.print_labels)
         if side_jobs:
@@ -205,6 +206,23 @@ def write_pdf(page: str, target: Path, allowed: list[Path],
         raise EnvironmentFault("the PDF asked for resources outside the build: "
                                + ", ".join(sorted(fetcher.refused)[:3]))
     return len(document.pages)
+
+
+def page_footnotes(page: str) -> str:
+    """Move pandoc's endnotes to where they are called, as CSS footnotes: WeasyPrint then
+    sets each at the foot of the page that calls it."""
+    notes = dict(re.findall(r'<li id="(fn\d+)"[^>]*>(.*?)</li>', page, re.S))
+    if not notes:
+        return page
+
+    def body(note: str) -> str:
+        note = re.sub(r'<a href="#fnref\d+"[^>]*>.*?</a>', "", note, flags=re.S)
+        return re.sub(r"</?p>", "", note).strip()
+
+    page = re.sub(r'<a href="#(fn\d+)" class="footnote-ref"[^>]*>.*?</a>',
+                  lambda m: f'<span class="footnote">{body(notes.get(m.group(1), ""))}</span>',
+                  page, flags=re.S)
+    return re.sub(r'<section id="footnotes"[^>]*>.*?</section>', "", page, flags=re.S)
 
 
 def css_string(text: str) -> str:

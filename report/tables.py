@@ -7,6 +7,7 @@ holds values, these functions write them in the house style.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from itertools import groupby
@@ -22,6 +23,7 @@ from .model import (
     Person,
     PricePoint,
     Release,
+    RoundStage,
 )
 from .style import Style
 
@@ -37,6 +39,7 @@ class Cell:
     text: str = ""
     cites: tuple[str, ...] = ()
     confidence: Confidence | None = None
+    notes: tuple[str, ...] = ()  # printed as footnotes
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,14 @@ class Tables:
             return cell(case, self.t("series.join").join(parts), *fact)
         return cell(case, fmt(fact.value), fact)
 
+    def current(self, case: Case, fact) -> Cell:
+        """The value that holds now; for a series, the last one and since when."""
+        if not isinstance(fact, list):
+            return self.fact(case, fact)
+        now = fact[-1]
+        return cell(case, self.t("series.since", date=self.s.date(now.start),
+                                 value=self.value(now.value)), now)
+
     def phase_period(self, phase) -> str:
         if phase.until is None:
             return self.t("date.from", date=self.s.date(phase.start))
@@ -145,6 +156,14 @@ class Tables:
         r = conv.rate
         return self.t(f"rate.{r.kind.value}", rate=self.s.number(r.rate, 4), quote=r.quote,
                       base=r.base, period=self.s.date(r.period))
+
+    def conversion_short(self, conv: Conversion | None) -> str:
+        """`≈ USD 0.14 at 7.19 (2024)`: for a table column whose header names the rate."""
+        if conv is None or not conv.converted:
+            return self.t("none")
+        return self.t("money.converted_short", amount=f"{conv.currency}\u00a0"
+                      f"{self.s.number(conv.value, 2)}", rate=self.s.number(conv.rate.rate, 4),
+                      period=self.s.date(conv.rate.period))
 
     def conversion_cites(self, conv: Conversion | None) -> tuple[str, ...]:
         return self.c.converter.cites(conv)
@@ -235,7 +254,7 @@ class Tables:
             ("founders", lambda f: self.fact(f.case, p(f).founders)),
             ("backers", backers),
             ("funding", funding),
-            ("status", lambda f: self.fact(f.case, p(f).status)),
+            ("status", lambda f: self.current(f.case, p(f).status)),
             ("models", releases),
             ("other_releases", other),
             ("price", price),
@@ -267,22 +286,20 @@ class Tables:
                     what += t("funding.earlier", history=history)
                 rows.append((Cell(f.case.name.en), cell(f.case, what, r, *r.history),
                              Cell(s.date(r.date)), Cell(t(f"status.{r.status.value}")),
-                             Cell(self.money_with_note(r.amount)),
-                             Cell(self.money_with_note(r.valuation, basis=True)),
+                             self.money_cell(r.amount), self.money_cell(r.valuation, basis=True),
                              Cell(self.investors(r))))
         return self.listing("funding", ("company", "round", "date", "status", "amount",
                                         "valuation", "investors"),
                             (11, 25, 10, 9, 13, 14, 18), rows)
 
-    def money_with_note(self, m, basis: bool = False) -> str:
+    def money_cell(self, m, basis: bool = False) -> Cell:
+        """An amount, its basis for a valuation, and its note as a footnote."""
         if m is None:
-            return self.t("none")
+            return Cell(self.t("none"))
         text = self.s.money(m)
         if basis and m.basis.value != "unstated":
             text += " " + self.t("paren", text=self.t(f"basis.{m.basis.value}"))
-        if m.note:
-            text += self.t("note.inline", note=m.note)
-        return text
+        return Cell(text, notes=(m.note,) if m.note else ())
 
     def investors(self, r: FundingRound) -> str:
         parts = []
@@ -299,10 +316,7 @@ class Tables:
 
         def lines(f: CaseFacts) -> Cell:
             bl = f.case.strategy.business_lines
-            text = t("list.sep").join(
-                t("strategy.line", name=b.name, kind=t(f"business.{b.kind.value}"),
-                  period=self.s.period(b.launched, b.ended) if b.launched else t("none"))
-                for b in bl)
+            text = t("list.join").join(b.name for b in bl)
             return cell(f.case, text or t("none"), *bl)
 
         return self.side_by_side("strategy", [
@@ -390,21 +404,34 @@ class Tables:
                 made = cell(f.case, p.model, p)
                 rows.append((Cell(f.case.name.en),
                              replace(made, cites=made.cites + self.conversion_cites(conv)),
-                             Cell(t(f"tier.{p.tier.value}") + (
-                                 " " + t("paren", text=p.hours) if p.hours else "")),
+                             Cell(t(f"tier.{p.tier.value}"),
+                                  notes=(t("price.hours", hours=p.hours),) if p.hours else ()),
                              Cell(self.price_period(p)),
                              Cell(s.price(p.input, p.currency)),
                              Cell(s.price(p.input_cache_hit, p.currency)
                                   if p.input_cache_hit is not None else t("none")),
                              Cell(s.price(p.output, p.currency) if p.output is not None
                                   else t("none")),
-                             Cell(self.conversion(conv) if conv and conv.converted
-                                  else t("none"))))
+                             Cell(self.conversion_short(conv))))
         table = self.listing("pricing", ("company", "model", "tier", "period", "input",
                                          "cache_hit", "output", "converted"),
                              (10, 19, 10, 15, 9, 9, 9, 19), rows)
         return replace(table, header=table.header[:-1] + (
             t("table.pricing.col.converted", currency=self.c.currency),))
+
+    def business_lines(self) -> Table:
+        t, s = self.t, self.s
+        rows = []
+        for f in self.c.facts:
+            for b in sorted(f.case.strategy.business_lines,
+                            key=lambda b: (b.launched.sort_key() if b.launched else
+                                           (dt.date.max,), b.id)):
+                rows.append((Cell(f.case.name.en), cell(f.case, b.name, b),
+                             Cell(t(f"business.{b.kind.value}")),
+                             Cell(s.period(b.launched, b.ended) if b.launched else t("none")),
+                             Cell(b.description or t("none"))))
+        return self.listing("lines", ("company", "line", "kind", "period", "description"),
+                            (11, 20, 12, 15, 42), rows)
 
     def price_period(self, p: PricePoint) -> str:
         t, s = self.t, self.s
@@ -442,6 +469,19 @@ class Tables:
         return self.listing("releases", ("company", "release", "date", "kind", "params",
                                          "weights", "licence"), (11, 23, 11, 10, 13, 8, 24),
                             rows)
+
+    def relicensing(self, f: CaseFacts) -> str:
+        """`14 moved to Apache-2.0 (30 May 2024)`: relicensed releases, grouped by where
+        they ended up and when."""
+        groups: dict[tuple, list[Release]] = defaultdict(list)
+        for r in f.relicensed:
+            last = max(r.licence_changes, key=lambda ch: ch.date.sort_key())
+            groups[(last.licence.spdx or last.licence.name, str(last.date))].append(r)
+        return self.t("list.sep").join(
+            self.t("licence.moved", n=len(rs), licence=licence,
+                   date=self.s.date(max(rs[0].licence_changes,
+                                        key=lambda ch: ch.date.sort_key()).date))
+            for (licence, _), rs in groups.items())
 
     def licence(self, r: Release) -> str:
         if r.licence is None:
@@ -531,20 +571,45 @@ class Tables:
 
     # ------------------------------------------------------------ appendices
 
+    # Reasons common enough to group: a fact resting on the press alone, on a copy of a
+    # company page, or on blogs and analysis. Anything less sure is listed fact by fact.
+    ORDINARY = ("press_only", "copy_of_primary", "secondary_only")
+
     def uncertain(self) -> list[Table]:
-        """Facts below confirmed, one table per topic, each saying why."""
+        """Facts below confirmed, one table per topic, each saying why.
+
+        A fact that rests on a claim, a rumour, a seed article alone, or sources that
+        disagree gets a row of its own with its note and every other version. The many
+        facts that rest only on press reports or copies are grouped, one row per company
+        and reason, so the appendix stays short enough to read.
+        """
         t = self.t
         tables = []
-        topic_of = lambda u: u.topic  # noqa: E731
         order = ["profile", "funding", "strategy", "team", "pricing", "releases", "timeline"]
         items = sorted(self.c.uncertain, key=lambda u: (order.index(u.topic), u.case_id))
-        for topic, group in groupby(items, key=topic_of):
+        for topic, group in groupby(items, key=lambda u: u.topic):
+            group = list(group)
             rows = []
             for u in group:
+                if u.reason in self.ORDINARY and not getattr(u.record, "disputes", ()):
+                    continue
                 case = self.c.by_id(u.case_id).case
                 rows.append((Cell(case.name.en), Cell(self.describe(u), u.cites),
                              Cell(t(f"confidence.{u.confidence.value}")),
                              Cell(self.why(u, case))))
+            for (case_id, reason), members in groupby(
+                    sorted((u for u in group if u.reason in self.ORDINARY
+                            and not getattr(u.record, "disputes", ())),
+                           key=lambda u: (u.case_id, self.ORDINARY.index(u.reason))),
+                    key=lambda u: (u.case_id, u.reason)):
+                members = list(members)
+                case = self.c.by_id(case_id).case
+                facts = Md(t("list.sep").join(
+                    f"{escape(self.describe(u))} {citation(u.cites)}" for u in members))
+                rows.append((Cell(case.name.en), Cell(facts),
+                             Cell(t("confidence.reported")),
+                             Cell(t("reason.grouped", reason=t(f"reason.{reason}"),
+                                    n=len(members)))))
             tables.append(self.listing_topic(topic, rows))
         return tables
 
@@ -605,6 +670,8 @@ class Tables:
                      date=s.date(r.start))
         if isinstance(r, FundingRound):
             return t("describe.round", round=r.round or t("funding.round"), date=s.date(r.date))
+        if isinstance(r, RoundStage):
+            return t("describe.stage", status=t(f"status.{r.status.value}"), date=s.date(r.date))
         if hasattr(r, "label"):
             return t("describe.fact", field=r.label, value=r.value)
         if hasattr(r, "name"):

@@ -1,5 +1,5 @@
-"""plotly.js for the HTML page: the partial "cartesian" bundle (scatter, bar, heatmap …, about
-1.5 MB) instead of the full 4.8 MB one plotly.py ships, fetched once at set-up.
+"""plotly.js for the HTML page: the partial "basic" bundle (scatter, bar and pie, about
+1.2 MB) instead of the full 4.8 MB one plotly.py ships, fetched once at set-up.
 
 `python -m report.vendor` downloads the bundle of the same plotly.js version as plotly.py
 from the npm registry, checks it against the registry's published sha512 and keeps it in the
@@ -18,11 +18,11 @@ import tarfile
 import urllib.request
 from pathlib import Path
 
-PACKAGE = "plotly.js-cartesian-dist-min"
-FILE = "plotly-cartesian.min.js"
+PACKAGE = "plotly.js-basic-dist-min"
+FILE = "plotly-basic.min.js"
 REGISTRY = "https://registry.npmjs.org"
 # The trace types the briefing's charts use; the bundle must hold each of them.
-TRACES = ("scatter", "bar", "heatmap")
+TRACES = ("scatter", "bar")
 
 
 def bundle_path() -> Path:

@@ -240,7 +240,7 @@ def test_html_needs_no_network_and_has_interactive_charts(real_build):
     assert finder.loads == []
     assert "default-src 'none'" in page  # the browser itself refuses to fetch anything
     assert page.count("Plotly.newPlot(") >= 4
-    assert len(re.findall(r"plotly\.js \(cartesian - minified\) v\d", page)) == 1  # once
+    assert len(re.findall(r"plotly\.js \(basic - minified\) v\d", page)) == 1  # once
     assert "零一万物" in page and 'lang="en-GB"' in page
     size = (real_build.out / "briefing.html").stat().st_size
     assert size <= 2_000_000, f"{size / 1e6:.2f} MB: the partial plotly.js bundle is missing?"

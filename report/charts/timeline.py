@@ -18,9 +18,11 @@ CATEGORY_STYLE = {  # symbol and colour: a marker reads by shape even in greysca
     Category.pricing: ("triangle-up", "#009E73"), Category.partnership: ("star", "#CC79A7"),
     Category.product: ("hexagon", "#56B4E9"),
 }
-LABEL_CHARS = 34  # a label longer than this is cut with an ellipsis
-CHAR_PX = 6.3  # about how wide a character of an 11-pixel label is
-PLOT_PX = 900  # about how wide the plotting area is
+LABEL_CHARS = 30  # a label longer than this is cut with an ellipsis
+CHAR_PX = 6.0  # about how wide a character of a 10.5-pixel label is
+PLOT_PX = 880  # about how wide the plotting area is
+# Where labels sit, in lanes (one lane is 1.0 high): rows above and below the markers.
+LABEL_ROWS = (0.27, -0.27, 0.38, -0.38, 0.49, -0.49)
 
 
 def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline",
@@ -46,7 +48,7 @@ def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline
         return None
     words = Tables(c, style)
     categories = [cat for cat in Category if any(i.category is cat for i in items)]
-    offset = {cat: (k - (len(categories) - 1) / 2) * 0.08 for k, cat in enumerate(categories)}
+    offset = {cat: (k - (len(categories) - 1) / 2) * 0.045 for k, cat in enumerate(categories)}
     fig = go.Figure()
     for period_start, period_end, label in shade:
         fig.add_vrect(x0=period_start.isoformat(), x1=period_end.isoformat(),
@@ -70,7 +72,7 @@ def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline
         i.key if labelled is None else (i.case_id, i.record.id) in labelled)]
     for annotation in _label_positions(to_label, lanes, offset, window, words):
         fig.add_annotation(**annotation)
-    height = 170 + 170 * len(lanes)
+    height = 170 + 230 * len(lanes)
     layout(fig, height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     names = [f.case.name.en for f in chosen]
     fig.update_yaxes(tickmode="array", tickvals=[lanes[f.case.id] for f in chosen],
@@ -98,10 +100,11 @@ def words_cites(c: Comparison, item: TimelineItem) -> tuple[str, ...]:
 
 def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, window: Window,
                      words: Tables) -> list[dict]:
-    """Place labels above and below their markers so that none overlaps another.
+    """Place labels in rows above and below the markers, so that none overlaps another.
 
-    Labels are laid out per lane, left to right; each takes the first level (above, then
-    below, further out each time) where it does not collide with a label already there.
+    Labels are laid out per lane, left to right; each takes the first row (above, then
+    below, further out each time) where it does not collide with a label already there,
+    and a thin line leads from it to its marker.
     """
     span_days = max((window.end - window.start).days, 1)
     days_per_px = span_days / PLOT_PX
@@ -119,15 +122,15 @@ def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, w
                 anchor, left, right = "left", centre, centre + width
             elif right > window.end:
                 anchor, left, right = "right", centre - width, centre
-            level = next(lv for lv in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6)
-                         if ends.get(lv, dt.date.min) < left or lv == 6)
-            ends[level] = right + dt.timedelta(days=3 * days_per_px)
+            free = [row for row in LABEL_ROWS if ends.get(row, dt.date.min) < left]
+            row = free[0] if free else min(LABEL_ROWS, key=lambda r: ends.get(r, dt.date.min))
+            ends[row] = right + dt.timedelta(days=4 * days_per_px)
             annotations.append({
                 "x": day(i.date), "y": lane + offset[i.category], "text": plain_label(text),
-                "showarrow": True, "arrowhead": 0, "arrowwidth": 0.8, "arrowcolor": "#999",
-                "ax": 0, "ay": -22 * level, "xanchor": anchor,
-                "font": {"size": 11, "color": "#222"},
-                "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
+                "showarrow": True, "arrowhead": 0, "arrowwidth": 0.7, "arrowcolor": "#aaa",
+                "axref": "x", "ayref": "y", "ax": day(i.date), "ay": lane + row,
+                "xanchor": anchor, "yanchor": "middle", "font": {"size": 10.5, "color": "#222"},
+                "bgcolor": "rgba(255,255,255,0.9)", "borderpad": 1,
             })
     return annotations
 

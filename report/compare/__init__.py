@@ -28,8 +28,8 @@ from ..model.case import OwnSource
 from .convert import Conversion, Converter
 from .registers import CaseFacts, PriceStep, best_scored, by_date, latest, register
 
-__all__ = ["CaseFacts", "Comparison", "Conversion", "Converter", "PriceStep", "Reference",
-           "price_ranking",
+__all__ = ["CaseFacts", "Comparison", "Conversion", "Converter", "PriceComparison",
+           "PriceStep", "Reference", "price_ranking",
            "TimelineItem", "Uncertain", "best_scored", "by_date", "cite_key", "compare",
            "latest"]
 
@@ -260,8 +260,25 @@ def reason(confidence: Confidence, sources: list[Source], disputed: bool) -> str
     return "secondary_only"
 
 
-def price_ranking(c: Comparison) -> list[tuple[CaseFacts, PriceStep]]:
-    """Companies by their latest lowest list input price in the comparison currency, cheapest
-    first (ties by case order)."""
-    priced = [(i, f, f.lowest_input) for i, f in enumerate(c.facts) if f.lowest_input]
-    return [(f, step) for _, f, step in sorted(priced, key=lambda x: (x[2].value.value, x[0]))]
+@dataclass(frozen=True)
+class PriceComparison:
+    """Lowest list input prices compared like with like: on one day, when every priced
+    company has a price on record for it, else each company's latest."""
+
+    day: dt.date | None  # None: no day has a price on record for every company
+    ranking: tuple[tuple[CaseFacts, PriceStep], ...]  # cheapest first, ties by case order
+
+
+def price_ranking(c: Comparison) -> PriceComparison:
+    """Return the lowest list input prices on the latest day all priced companies share."""
+    priced = [(i, f) for i, f in enumerate(c.facts) if f.input_steps]
+
+    def on(day: dt.date, f: CaseFacts) -> PriceStep | None:
+        return next((s for s in f.input_steps if s.start <= day <= s.end), None)
+
+    days = sorted({d for _, f in priced for s in f.input_steps for d in (s.start, s.end)},
+                  reverse=True)
+    day = next((d for d in days if all(on(d, f) for _, f in priced)), None)
+    steps = [(i, f, on(day, f) if day else f.lowest_input) for i, f in priced]
+    ranked = sorted(steps, key=lambda x: (x[2].value.value, x[0]))
+    return PriceComparison(day, tuple((f, step) for _, f, step in ranked))
