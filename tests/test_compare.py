@@ -115,15 +115,14 @@ def test_funding_counts_closed_rounds_only(two_and_three):
 def test_prices_compare_like_with_like_in_one_currency(two_and_three):
     two, _ = two_and_three
     prices = price_ranking(two)
-    # The latest day both companies have a list price on record: alpha's CNY 0.99 took
-    # effect on 16 Oct 2024, while beta's CNY 1 ran from May 2024 to 8 Feb 2025. Their later
-    # prices (a USD price seen in Feb 2025, beta's from 9 Feb 2025) are each on record for
-    # one day only, and not the same day.
-    assert prices.day == dt.date(2024, 10, 16)
+    # The latest day both companies have a list price on record: alpha's USD 0.14, seen on
+    # 1 Feb 2025, while beta's CNY 1 ran from May 2024 to 8 Feb 2025. Beta's later prices
+    # (from 9 Feb 2025) are on record for their first day only, when alpha has none.
+    assert prices.day == dt.date(2025, 2, 1)
     (cheap, cheap_step), (dear, dear_step) = prices.ranking
-    assert (cheap.case.id, cheap_step.point.id) == ("alpha", "lightning-2024-10")
-    assert (dear.case.id, dear_step.point.id) == ("beta", "beta-chat-2024-05-06-cny")
-    assert cheap_step.value.value == pytest.approx(0.99 / 7.0)  # the 2024 rate
+    assert (cheap.case.id, cheap_step.point.id) == ("beta", "beta-chat-2024-05-06-cny")
+    assert (dear.case.id, dear_step.point.id) == ("alpha", "lightning-usd-seen")
+    assert cheap_step.value.value == pytest.approx(1 / 7.0)  # converted at its start's rate
     converted = two.converter.convert(2, "CNY", dt.date(2025, 3, 1), "USD")
     assert converted.value == pytest.approx(2 / 7.2) and converted.rate.id == "usd-cny-2025"
 
