@@ -163,7 +163,8 @@ def environment(style: Style, comparison: Comparison | None = None) -> Environme
         figure=lambda chart, image: render_figure(chart, image, style),
         both=lambda case: style.name(case.name),
         price_cites=lambda prices: _keys(
-            [*(cites(f.case, step.point) for f, step in prices.ranking),
+            [*(cites(f.case, step.point) + comparison.converter.cites(value)
+               for f, step, value in prices.ranking),
              *(cites(f.case, f.lowest_input.point) for f in comparison.facts
                if f.lowest_input)]),
         release_cites=lambda facts: _keys(cites(f.case, f.latest_model, f.latest_flagship)

@@ -119,10 +119,11 @@ def test_prices_compare_like_with_like_in_one_currency(two_and_three):
     # 1 Feb 2025, while beta's CNY 1 ran from May 2024 to 8 Feb 2025. Beta's later prices
     # (from 9 Feb 2025) are on record for their first day only, when alpha has none.
     assert prices.day == dt.date(2025, 2, 1)
-    (cheap, cheap_step), (dear, dear_step) = prices.ranking
+    (cheap, cheap_step, cheap_value), (dear, dear_step, dear_value) = prices.ranking
     assert (cheap.case.id, cheap_step.point.id) == ("beta", "beta-chat-2024-05-06-cny")
     assert (dear.case.id, dear_step.point.id) == ("alpha", "lightning-usd-seen")
-    assert cheap_step.value.value == pytest.approx(1 / 7.0)  # converted at its start's rate
+    # Both at the rate for that day (2025: 7.2), not each at the rate of its own start.
+    assert cheap_value.value == pytest.approx(1 / 7.2) and dear_value.value == 0.14
     converted = two.converter.convert(2, "CNY", dt.date(2025, 3, 1), "USD")
     assert converted.value == pytest.approx(2 / 7.2) and converted.rate.id == "usd-cny-2025"
 

@@ -266,7 +266,9 @@ class PriceComparison:
     company has a price on record for it, else each company's latest."""
 
     day: dt.date | None  # None: no day has a price on record for every company
-    ranking: tuple[tuple[CaseFacts, PriceStep], ...]  # cheapest first, ties by case order
+    # (company, its price step, the price in the comparison currency at the rate for `day`),
+    # cheapest first, ties by case order
+    ranking: tuple[tuple[CaseFacts, PriceStep, Conversion], ...]
 
 
 def price_ranking(c: Comparison) -> PriceComparison:
@@ -280,5 +282,9 @@ def price_ranking(c: Comparison) -> PriceComparison:
                   reverse=True)
     day = next((d for d in days if all(on(d, f) for _, f in priced)), None)
     steps = [(i, f, on(day, f) if day else f.lowest_input) for i, f in priced]
-    ranked = sorted(steps, key=lambda x: (x[2].value.value, x[0]))
-    return PriceComparison(day, tuple((f, step) for _, f, step in ranked))
+    # On one day, every price converts at that day's rate: like with like.
+    values = [(i, f, step, c.converter.convert(step.value.original, step.value.original_currency,
+                                                day, c.currency) if day else step.value)
+              for i, f, step in steps]
+    ranked = sorted(values, key=lambda x: (x[3].value, x[0]))
+    return PriceComparison(day, tuple((f, step, value) for _, f, step, value in ranked))
