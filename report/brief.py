@@ -59,6 +59,9 @@ class Exhibit(Strict):
     categories: list[Literal["model", "funding", "strategy", "people", "pricing",
                              "partnership", "product"]] = []
     kinds: list[Literal["input", "output"]] = ["input"]
+    prices: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$")]] = \
+        Field([], description="price points to draw (case:id); default each company's lowest "
+                              "list price")
     note: ShortText | None = None
 
 

@@ -193,7 +193,7 @@ def _funding_cites(f: CaseFacts) -> tuple[str, ...]:
 def render_cell(cell: Cell, style: Style) -> Md:
     text = cell.text if isinstance(cell.text, Md) else escape(cell.text) if cell.text else ""
     if cell.confidence in MARKED:
-        text += f" *({escape(style.labels(f'confidence.{cell.confidence.value}'))})*"
+        text += f" [({escape(style.labels(f'confidence.{cell.confidence.value}'))})]{{.confidence}}"
     return sourced(text, cell.cites, confidence_label(cell.confidence, style))
 
 

@@ -101,6 +101,14 @@ def check_references(brief: Brief, cases: dict[str, Case],
             if name not in cases:
                 problems.append(brief.doc.at(("exhibits", i, "cases", j), (
                     f"no case file has the id '{name}'{did_you_mean(name, cases)}")))
+        for j, target in enumerate(exhibit.prices):
+            case_id, record_id = target.split(":", 1)
+            case = cases.get(case_id)
+            points = {p.id for p in case.pricing} if case else set()
+            if record_id not in points:
+                problems.append(brief.doc.at(("exhibits", i, "prices", j), (
+                    f"no price point has the id '{target}'"
+                    f"{did_you_mean(record_id if case else case_id, points or cases)}")))
         for j, target in enumerate(exhibit.annotate):
             case_id, record_id = target.split(":", 1)
             case = cases.get(case_id)
@@ -185,7 +193,7 @@ class FactWriter:
         value = self.value(ref)
         text = escape(value.text)
         if value.confidence is not None and value.confidence is not Confidence.confirmed:
-            text += f" *({escape(self.t(f'confidence.{value.confidence.value}'))})*"
+            text += f" [({escape(self.t(f'confidence.{value.confidence.value}'))})]{{.confidence}}"
         label = self.t(f"confidence.{value.confidence.value}") if value.confidence else None
         return sourced(text, value.cites, label)
 

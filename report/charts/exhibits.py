@@ -29,12 +29,14 @@ def exhibit_chart(c: Comparison, style: Style, exhibit: Exhibit) -> Chart:
                                labelled=labelled, shade=shade, caption=caption,
                                categories={Category(x) for x in exhibit.categories} or None)
     elif exhibit.chart == "prices":
+        chosen = {tuple(p.split(":", 1)) for p in exhibit.prices} or None
         chart = price_chart(c, style, chart_id=chart_id, window=window, case_ids=case_ids,
-                            kinds=tuple(exhibit.kinds), caption=caption)
+                            kinds=tuple(exhibit.kinds), points=chosen, caption=caption)
         if chart is not None:
             _shade(chart.figure, shade)
+            note = "exhibit.chosen_prices_note" if chosen else "exhibit.prices_note"
             chart = replace(chart, caption=_sentence(caption) + " " + style.labels(
-                "exhibit.prices_note", currency=c.currency))
+                note, currency=c.currency))
     else:
         chart = departures_chart(c, style, chart_id, window, case_ids, labelled, shade, caption)
     if chart is None:

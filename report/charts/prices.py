@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..compare import CaseFacts, Comparison, PriceStep, cites
+from ..compare.registers import price_steps
 from ..style import Style
 from . import Chart, Window, colours, layout, plain_label
 
@@ -20,7 +21,10 @@ KINDS = (("input", "solid"), ("output", "dot"))
 def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
                 window: Window | None = None, case_ids: Iterable[str] | None = None,
                 kinds: tuple[str, ...] = ("input", "output"),
+                points: set[tuple[str, str]] | None = None,
                 caption: str | None = None) -> Chart | None:
+    """Draw each company's lowest list price over time, or, with `points`, the lowest of
+    the price points chosen (case id, point id), whatever their tier."""
     import plotly.graph_objects as go
 
     t = style.labels
@@ -33,7 +37,12 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
         for kind, dash in KINDS:
             if kind not in kinds:
                 continue
-            steps = [s for s in (f.input_steps if kind == "input" else f.output_steps)
+            if points is None:
+                steps = f.input_steps if kind == "input" else f.output_steps
+            else:
+                picked = [p for p in f.case.pricing if (f.case.id, p.id) in points]
+                steps = price_steps(picked, kind, c.converter, c.currency)
+            steps = [s for s in steps
                      if window is None or (s.end >= window.start and s.start <= window.end)]
             if not steps:
                 continue
