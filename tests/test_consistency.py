@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from pathlib import Path
 
 import pypandoc
 import pytest
 
+from report.charts import build_charts
 from report.compare import compare
 from report.compose import compose
 from report.inputs import load_inputs
@@ -32,7 +34,9 @@ def plain(markdown: str) -> str:
 def findings_and_tables(folder):
     inputs = load_inputs(folder)
     c = compare(inputs.cases, dt.date(2026, 11, 24), inputs.rates, inputs.currency)
-    text = plain(compose(c, [], {}, STYLE, inputs.brief, inputs.claims).markdown)
+    charts = build_charts(c, STYLE, inputs.brief.meta.exhibits if inputs.brief else ())
+    images = {chart.id: Path(f"{chart.id}.png") for chart in charts}
+    text = plain(compose(c, charts, images, STYLE, inputs.brief, inputs.claims).markdown)
     findings = text.split("Key findings", 2)[-1].split("At a glance")[0]
     bullets = {m.group(1): m.group(2) for m in re.finditer(
         r"^\s*-\s+(\w+)\.\s+(.*?)(?=^\s*-\s+\w+\.|\Z)", findings, re.M | re.S)}
