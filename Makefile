@@ -17,7 +17,7 @@ QUIET := $(if $(CI),--quiet,)
 .PHONY: briefing test setup setup-test bench golden schema reference-docx clean
 
 briefing: setup
-	$(BIN)/report build $(QUIET)
+	$(BIN)/report build --strict $(QUIET)
 
 test: setup-test
 	$(BIN)/ruff check report tests
