@@ -77,13 +77,13 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
               and window.holds(i.date.mid())]
     for k, item in enumerate(events):
         fig.add_vline(x=day(item.date), line={"color": "#777", "width": 1, "dash": "dot"})
-        fig.add_annotation(x=day(item.date), y=1.0 + 0.07 * (k % 3), yref="paper",
+        fig.add_annotation(x=day(item.date), y=1.03 + 0.075 * (k % 3), yref="paper",
                            text=plain_label(_short(_event_text(c, style, item))),
                            showarrow=False, font={"size": 10, "color": "#333"},
                            xanchor="left", bgcolor="rgba(255,255,255,0.85)")
     undated = sum(1 for f in chosen for p in f.departed if p.left is None)
     height = 230 + 55 * len(functions)
-    layout(fig, height, margin={"l": 10, "r": 10, "t": 70, "b": 10})
+    layout(fig, height, margin={"l": 10, "r": 10, "t": 90, "b": 10})
     fig.update_xaxes(type="date", range=window.axis())
     fig.update_yaxes(categoryorder="array", type="category",
                      categoryarray=[t(f"function.{n}") for n in reversed(functions)])
@@ -112,10 +112,11 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def _shade(fig, shade) -> None:
+    """Shade periods, each labelled at its foot (the top is kept for event labels)."""
     for start, end, label in shade:
         fig.add_vrect(x0=start.isoformat(), x1=end.isoformat(), fillcolor="#888",
                       opacity=0.13, line_width=0, layer="below",
-                      annotation_text=plain_label(label, 60), annotation_position="top left",
+                      annotation_text=plain_label(label, 60), annotation_position="bottom left",
                       annotation_font={"size": 11, "color": "#444"})
 
 
