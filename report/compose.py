@@ -18,8 +18,8 @@ from .brief import Brief
 from .charts import Chart
 from .claims import ClaimsFile, key_of
 from .compare import CaseFacts, Comparison, Reference, cites, price_ranking
+from .escape import Md, attribute, citation, escape, metadata, sourced
 from .facts import FactWriter
-from .markdown import Md, attribute, citation, escape, sourced
 from .style import Style
 from .tables import MARKED, Cell, Table, Tables
 
@@ -158,7 +158,7 @@ def environment(style: Style, comparison: Comparison | None = None) -> Environme
     )
     env.filters.update(
         cell=lambda c: render_cell(c, style), cite=citation, md=Md,
-        text=lambda v: Md(escape(str(v))),
+        text=lambda v: Md(escape(str(v))), metadata=metadata,
         table=lambda table: render_table(table, style),
         figure=lambda chart, image: render_figure(chart, image, style),
         both=lambda case: style.name(case.name),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .brief import Brief, FactRef, Operand
 from .compare import CaseFacts, Comparison, Conversion, cites
 from .errors import Problem
-from .markdown import Md, escape, sourced
+from .escape import Md, escape, sourced
 from .model import (
     Backer,
     BusinessLine,

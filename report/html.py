@@ -6,13 +6,13 @@ Everything is inlined; the page's Content-Security-Policy lets it load nothing f
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
 
 from .charts import Chart
 from .errors import EnvironmentFault
+from .escape import html_text, script_json
 
 # Small scripts the page runs (no data in them): citation previews, the current section in
 # the side contents, and the contents folded away on a phone.
@@ -106,26 +106,16 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
     return page.replace("</body>", f"<script>{PAGE_SCRIPT}</script>\n</body>", 1)
 
 
-def script_json(value) -> str:
-    """JSON that is safe inside a <script> element: it can neither close the element nor
-    open an HTML comment, and the line separators JavaScript reads as line ends are escaped."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, safe)
-    return text
-
-
 def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
     """Replace each chart's <img> with an interactive plot drawn from the same figure JSON."""
     for chart in charts:
-        src = html.escape(images[chart.id].name, quote=True)
+        src = html_text(images[chart.id].name)
         pattern = re.compile(r'<img\s[^>]*?src="' + re.escape(src) + r'"[^>]*>')
         spec = json.loads(chart.spec())
         spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
         data = script_json({"data": spec["data"], "layout": spec["layout"]})
         div = (f'<div class="chart" id="{chart.id}-plot" role="img" '
-               f'aria-label="{html.escape(chart.alt, quote=True)}" '
+               f'aria-label="{html_text(chart.alt)}" '
                f'style="height:{chart.height}px"></div>'
                f'<script>(function(){{var s={data};Plotly.newPlot("{chart.id}-plot",s.data,'
                f's.layout,{{responsive:true,displaylogo:false}});}})();</script>')
@@ -145,7 +135,7 @@ def _anchors(page: str, label: str) -> str:
     """Give each numbered heading a link to itself, shown on hover."""
     def add(m: re.Match) -> str:
         return (f'{m.group(0)}<a class="anchor" href="#{m.group(2)}" '
-                f'aria-label="{html.escape(label, quote=True)}">#</a>')
+                f'aria-label="{html_text(label)}">#</a>')
 
     return re.sub(r'<(h[1-3])\b[^>]*?\bid="([^"]+)"[^>]*>', add, page)
 

@@ -7,7 +7,6 @@ build leaves the previous documents exactly as they were.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
@@ -22,6 +21,7 @@ from pathlib import Path
 from .charts import Chart
 from .compose import Briefing, write_bibliography
 from .errors import EnvironmentFault
+from .escape import html_text
 
 FORMATS = ("pdf", "docx", "html")
 FIGURE_SCHEME = "figure"
@@ -88,8 +88,8 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
             # Charts are named by a folder-independent URL, so the PDF does not change with
             # the folder the build ran in (WeasyPrint names image objects after their URL).
             for path in images.values():
-                page = page.replace(f'src="{html.escape(path.name)}"',
-                                    f'src="{FIGURE_SCHEME}:{html.escape(path.name)}"')
+                page = page.replace(f'src="{html_text(path.name)}"',
+                                    f'src="{FIGURE_SCHEME}:{html_text(path.name)}"')
             page = page_footnotes(page)
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
                                   on_step=on_step, labels=briefing.print_labels)

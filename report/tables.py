@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from itertools import groupby
 
 from .compare import CaseFacts, Comparison, Conversion, Uncertain, cite_key, cites
-from .markdown import Md, citation, escape
+from .escape import Md, citation, escape
 from .model import (
     DIMENSIONS,
     Case,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..escape import plain_label
 from .export import export_charts, find_browser, image_paths
 
 if TYPE_CHECKING:
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from ..compare import Comparison
     from ..style import Style
 
-__all__ = ["Chart", "build_charts", "export_charts", "find_browser", "image_paths"]
+__all__ = ["Chart", "build_charts", "export_charts", "find_browser", "image_paths",
+           "plain_label"]
 
 FONT = "Noto Sans, Noto Sans CJK SC, DejaVu Sans, sans-serif"
 WIDTH, SCALE = 1000, 2  # CSS pixels; PNG at 2× stays sharp in print and in Word
@@ -84,17 +85,6 @@ def layout(fig: go.Figure, height: int, **kwargs) -> None:
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
     }
     fig.update_layout(**{**settings, **kwargs})
-
-
-def plain_label(text: str, limit: int = 200) -> str:
-    """Return case text as plotly shows it literally: plotly reads a subset of HTML in labels
-    (tags, entities), so `&`, `<` and `>` are written as entities; one line, at most `limit`
-    characters."""
-    text = re.sub(r"\s+", " ", "".join(ch for ch in str(text) if ch.isprintable() or
-                                       ch.isspace())).strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def day(d) -> str:
