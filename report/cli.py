@@ -6,6 +6,7 @@ Heavy libraries are imported by the commands that need them, so `--help` and `ch
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -17,6 +18,7 @@ from typing import Annotated
 import typer
 
 from .errors import InputError, ReportError
+from .escape import terminal
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Build comparative case-study briefings from sourced case files.")
@@ -31,7 +33,31 @@ StrictOpt = Annotated[bool, typer.Option(
 def error_lines(err: ReportError) -> list[str]:
     """An error the way an editor or CI log wants it: `path:line:col: field: message` per
     problem in the input, or one `error:` line for a broken environment."""
-    return [str(p) for p in err.problems] if isinstance(err, InputError) else [f"error: {err}"]
+    if isinstance(err, InputError):
+        return [str(p) for p in err.problems]  # each safe for a terminal (Problem.__str__)
+    return [terminal(f"error: {err}")]
+
+
+def say(*lines: str, err: bool = False) -> None:
+    """Print lines for a person, each safe for a terminal (no raw newline or escape code from
+    a file name). A standard output that cannot take them is one error line and exit 1:
+    a full disk (`> /dev/full`), a closed descriptor (`>&-`). A reader that stops reading
+    (`| head -1`) is not an error: the command ends quietly."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        if stream is None:
+            raise OSError(errno.EBADF, "standard output is closed")
+        for line in lines:
+            print(terminal(line), file=stream, flush=True)
+    except BrokenPipeError:
+        raise typer.Exit(0) from None
+    except OSError as fault:
+        if err:  # nowhere left to say it
+            raise typer.Exit(1) from None
+        cause = fault.strerror or str(fault)
+        say(f"error: cannot write to standard output ({cause}); the command's work is done "
+            "but its report is lost: send it to a file or a terminal", err=True)
+        raise typer.Exit(1) from None
 
 
 def problems_found(n: int) -> str:
@@ -40,10 +66,9 @@ def problems_found(n: int) -> str:
 
 def fail(err: ReportError) -> None:
     """Print an error, then exit with its code."""
-    for line in error_lines(err):
-        print(line, file=sys.stderr)
+    say(*error_lines(err), err=True)
     if isinstance(err, InputError):
-        print(f"{problems_found(len(err.problems))} found", file=sys.stderr)
+        say(f"{problems_found(len(err.problems))} found", err=True)
     raise typer.Exit(err.exit_code)
 
 
@@ -59,24 +84,23 @@ def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
     except ReportError as err:
         fail(err)
     loaded = inputs.case_files
-    print(f"{len(loaded)} case files OK: " + ", ".join(cf.path.name for cf in loaded))
+    say(f"{len(loaded)} case files OK: " + ", ".join(cf.path.name for cf in loaded))
     if inputs.rates is not None:
-        print(f"{len(inputs.rates.rates)} exchange rates OK")
+        say(f"{len(inputs.rates.rates)} exchange rates OK")
     if inputs.claims is not None:
-        print(f"{len(inputs.claims.claims)} claims OK")
+        say(f"{len(inputs.claims.claims)} claims OK")
     if inputs.brief is not None:
-        print(f"brief OK: {inputs.brief.shown} ({len(inputs.brief.facts)} live facts, "
-              f"{len(inputs.brief.exhibits)} exhibits)")
+        say(f"brief OK: {inputs.brief.shown} ({len(inputs.brief.facts)} live facts, "
+            f"{len(inputs.brief.exhibits)} exhibits)")
     warn(inputs.warnings)
 
 
 def warn(warnings) -> None:
     """Print problems that do not stop a build, then how many there were."""
-    for line in warnings:
-        print(f"{line}", file=sys.stderr)
+    say(*(str(line) for line in warnings), err=True)
     if warnings:
-        print(f"{len(warnings)} warning{'s' * (len(warnings) != 1)} "
-              "(--strict makes them errors)", file=sys.stderr)
+        say(f"{len(warnings)} warning{'s' * (len(warnings) != 1)} "
+            "(--strict makes them errors)", err=True)
 
 
 @app.command()
@@ -97,20 +121,20 @@ def migrate(
         try:
             result = migrate_file(path)
         except OSError as err:
-            print(f"{display_path(path)}: cannot migrate: {err.strerror}", file=sys.stderr)
+            say(f"{display_path(path)}: cannot migrate: {err.strerror}", err=True)
             code = 2
             continue
         except ValueError as err:  # not YAML at all: `report check` says where
-            print(f"{display_path(path)}: cannot migrate: {err}", file=sys.stderr)
+            say(f"{display_path(path)}: cannot migrate: {err}", err=True)
             code = 2
             continue
         if result is None:
-            print(f"{display_path(path)}: already in the current format")
+            say(f"{display_path(path)}: already in the current format")
             continue
-        print(f"{display_path(path)}: rewritten (the original is "
-              f"{display_path(path)}.format1.bak)")
+        say(f"{display_path(path)}: rewritten (the original is "
+            f"{display_path(path)}.format1.bak)")
         for note in result.notes:
-            print(f"  check: {note}")
+            say(f"  check: {note}")
     raise typer.Exit(code)
 
 
@@ -143,13 +167,13 @@ def build(
     except ReportError as err:
         fail(err)
     except KeyboardInterrupt:
-        print("error: interrupted; earlier documents are unchanged", file=sys.stderr)
+        say("error: interrupted; earlier documents are unchanged", err=True)
         raise typer.Exit(130) from None
     if timings:
-        print(clock.report(), file=sys.stderr)
+        say(*clock.report().splitlines(), err=True)
     warn(result.warnings)
     for kind in options.formats:
-        print(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
+        say(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
 
 
 @app.command()
@@ -170,28 +194,26 @@ def watch(
 
     options = build_options(cases, out, figures, format)
     if not cases.is_dir():
-        print(f"error: {cases} is not a folder of case files", file=sys.stderr)
+        say(f"error: {cases} is not a folder of case files", err=True)
         raise typer.Exit(2)
 
     def report(outcome: Outcome) -> None:
         stamp = time.strftime("%H:%M:%S")
         if outcome.error is not None:
             lines = error_lines(outcome.error)
-            for line in lines:
-                print(line, file=sys.stderr, flush=True)
-            print(f"{stamp} not built ({problems_found(len(lines))}); waiting for the next save",
-                  flush=True)
+            say(*lines, err=True)
+            say(f"{stamp} not built ({problems_found(len(lines))}); waiting for the next save")
         else:
             documents = ", ".join(str(outcome.result.documents[k]) for k in options.formats)
             verb = ("up to date" if outcome.result.up_to_date
                     else f"built in {outcome.seconds:.1f} s")
-            print(f"{stamp} {verb}: {documents}", flush=True)
+            say(f"{stamp} {verb}: {documents}")
 
-    print(f"watching {cases} (Ctrl-C stops)", flush=True)
+    say(f"watching {cases} (Ctrl-C stops)")
     try:
         run_watch(options, report, lambda: progress(quiet, StepClock()))
     except KeyboardInterrupt:
-        print("stopped watching", flush=True)
+        say("stopped watching")
 
 
 def build_options(cases: Path, out: Path, figures: Path, format: str,
@@ -202,8 +224,8 @@ def build_options(cases: Path, out: Path, figures: Path, format: str,
     formats = tuple(dict.fromkeys(f.strip().lower() for f in format.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        print(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from "
-              f"{', '.join(FORMATS)}", file=sys.stderr)
+        say(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from "
+            f"{', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     return BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats,
                         brief=brief, strict=strict)
@@ -250,7 +272,7 @@ def schema() -> None:
     """Print the JSON Schema of a case file (for editors: yaml-language-server)."""
     from .model import case_schema
 
-    print(json.dumps(case_schema(), indent=2, ensure_ascii=False))
+    say(*json.dumps(case_schema(), indent=2, ensure_ascii=False).splitlines())
 
 
 def main() -> None:

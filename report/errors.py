@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from .escape import terminal
 
 
 @dataclass(frozen=True, order=True)
@@ -17,10 +20,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, whatever the file, key or value names hold (newlines, escape codes)."""
         # A problem with a whole file or folder has no line to point at.
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
         field = f"{self.field}: " if self.field else ""
-        return f"{where}: {field}{self.message}"
+        return terminal(f"{where}: {field}{self.message}")
 
 
 class ReportError(Exception):
@@ -46,8 +50,12 @@ class EnvironmentFault(ReportError):
 
 
 def display_path(path: Path) -> str:
-    """Return `path` relative to the working directory where it lies below it."""
+    """Return `path` relative to the working directory where it lies below it.
+
+    Symbolic links are not followed (a link in a loop has nowhere to resolve to), so a file
+    is named as it was found."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        absolute = Path(os.path.abspath(path))
+        return str(absolute.relative_to(os.path.abspath(Path.cwd())))
+    except (ValueError, OSError):  # elsewhere, or the working folder is gone
         return str(path)

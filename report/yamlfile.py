@@ -9,6 +9,7 @@ brief's front matter) goes through here.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, replace
@@ -24,6 +25,9 @@ from .errors import InputError, Problem
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a hand-written case file is a few tens of kB
 MAX_NODES = 200_000  # values in one file after alias expansion
+MAX_NUMBER_CHARS = 40  # a number longer than this is no figure a source gives
+# Control characters (tab and newlines aside) and lone surrogates: no text holds them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 Loc = tuple[str | int, ...]
 _PLAIN_TAGS = {
@@ -143,6 +147,10 @@ def _to_plain(node: Node, loc: Loc, doc: Doc, yaml: YAML, problems: list[Problem
         if node.tag not in _PLAIN_TAGS:
             problems.append(doc.at(loc, f"tag {_tag(node.tag)} is not allowed"))
             return None
+        why = _bad_scalar(node)
+        if why:
+            problems.append(doc.at(loc, why))
+            return None
         return yaml.constructor.construct_object(node, deep=True)
     if node.tag not in _COLLECTION_TAGS:
         problems.append(doc.at(loc, f"tag {_tag(node.tag)} is not allowed"))
@@ -153,7 +161,13 @@ def _to_plain(node: Node, loc: Loc, doc: Doc, yaml: YAML, problems: list[Problem
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, ScalarNode) else repr(key_node)
+            why = ("a key is plain text, not a list or a mapping"
+                   if not isinstance(key_node, ScalarNode) else _bad_scalar(key_node))
+            if why:
+                problems.append(Problem(doc.shown, key_node.start_mark.line + 1 + doc.line_offset,
+                                        key_node.start_mark.column + 1, field_path(loc), why))
+                continue
+            key = str(key_node.value)
             doc.keys.setdefault((*loc, key), (key_node.start_mark.line + 1,
                                               key_node.start_mark.column + 1))
             if key in result or key == "<<":
@@ -168,6 +182,23 @@ def _to_plain(node: Node, loc: Loc, doc: Doc, yaml: YAML, problems: list[Problem
         return result
     problems.append(doc.at(loc, "unsupported YAML node"))
     return None
+
+
+def _bad_scalar(node: ScalarNode) -> str | None:
+    """Return why a scalar cannot be read, or None: a number too long to be a figure (Python
+    refuses to read integers of more than 4,300 digits), a control character or half of a
+    character (a lone surrogate, which only a `\\ud800` escape can write)."""
+    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") \
+            and len(node.value) > MAX_NUMBER_CHARS:
+        return (f"a number written with {len(node.value):,} characters; a number has at most "
+                f"{MAX_NUMBER_CHARS}")
+    bad = _UNPRINTABLE.search(node.value)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"U+{code:04X} is half of a character (a lone surrogate); write the whole one"
+    return f"control character U+{code:04X} in the text; delete it (it has no printed form)"
 
 
 def _tag(tag: object) -> str:
