@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from .errors import InputError, Problem, display_path
+from .files import InputFiles
 from .model import PartialDate, Strict
 from .model.base import ShortText, Slug
 from .model.money import Currency
@@ -138,10 +139,10 @@ class Brief:
     doc: Doc | None = field(default=None, repr=False)
 
 
-def load_brief(path: Path) -> Brief:
+def load_brief(path: Path, files: InputFiles | None = None) -> Brief:
     """Return the brief in `path`, its front matter validated and its marks found."""
     shown = display_path(path)
-    text = read_text(path, shown, "brief")
+    text = read_text(path, shown, "brief", files)
     match = FRONT_MATTER.match(text)
     if not match:
         raise InputError([Problem(shown, 1, 1, "", (

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cases import input_paths
-from .errors import EnvironmentFault, display_path
+from .cases import input_paths, is_input_name
+from .errors import EnvironmentFault, InputError, display_path
+from .files import InputFiles
 from .render import FORMATS
 
 PACKAGE = Path(__file__).resolve().parent
@@ -46,19 +47,28 @@ class BuildResult:
 def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: None) -> BuildResult:
     """Build the briefing documents; earlier documents stay untouched unless all succeed."""
     on_step("Reading case files")
-    epoch = source_date_epoch(options.cases_dir)
-    key = fingerprint(options, epoch)
+    # Every input is read once, here: the fingerprint, the build date and the documents all
+    # come from these bytes, and a file that is no regular file is refused before anything.
+    files = InputFiles(options.cases_dir)
+    epoch = source_date_epoch(options.cases_dir, files)
+    try:
+        key = fingerprint(options, epoch, files)
+    except InputError:
+        from .inputs import load_inputs
+
+        load_inputs(options.cases_dir, options.brief, options.strict, files)  # every problem
+        raise
     done = previous_build(options, key)
     if done is not None:
         return done
     # pandoc and WeasyPrint read the date from the environment. It is put back afterwards,
     # so that the next build in this process (`report watch`) works out its own date.
     with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
-        return _build(options, epoch, key, on_step)
+        return _build(options, epoch, key, on_step, files)
 
 
 def _build(options: BuildOptions, epoch: int, key: str,
-           on_step: Callable[[str], None]) -> BuildResult:
+           on_step: Callable[[str], None], files: InputFiles) -> BuildResult:
     """The stages in order: load, compare, draw, compose, render, publish."""
     from filelock import FileLock
 
@@ -68,7 +78,7 @@ def _build(options: BuildOptions, epoch: int, key: str,
     from .inputs import load_inputs
     from .style import Style
 
-    inputs = load_inputs(options.cases_dir, options.brief, options.strict)
+    inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
     case_files = inputs.case_files
     check_environment(options.formats)
     prepare_dir(options.out_dir)
@@ -92,7 +102,7 @@ def _build(options: BuildOptions, epoch: int, key: str,
         briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
         try:
             documents, manifest_path = _render_and_publish(
-                options, briefing, charts, images, case_files, epoch, key, on_step)
+                options, briefing, charts, images, case_files, epoch, key, on_step, files)
         except OSError as err:  # disk full, folder removed under us, …
             raise EnvironmentFault(
                 f"could not write the documents into {display_path(options.out_dir)} "
@@ -102,23 +112,33 @@ def _build(options: BuildOptions, epoch: int, key: str,
     return BuildResult(documents, manifest_path, exported, warnings=inputs.warnings)
 
 
-def _render_and_publish(options, briefing, charts, images, case_files, epoch, key, on_step):
-    """Render into a staging folder beside the output, then move each document into place."""
+def _render_and_publish(options, briefing, charts, images, case_files, epoch, key, on_step,
+                        files):
+    """Render into a staging folder beside the output, then publish it as one generation
+    (publish.py): readers see the whole previous build or the whole new one."""
+    from .publish import MANIFEST, PUBLISHED, STAGING_PREFIX, publish
     from .render import render
 
-    with tempfile.TemporaryDirectory(dir=options.out_dir, prefix=".staging-") as tmp:
-        staging = Path(tmp)
+    staging = Path(tempfile.mkdtemp(dir=options.out_dir, prefix=STAGING_PREFIX))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # readable like any folder, not mkdtemp's owner-only
+    try:
         on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
         rendered = render(briefing, charts, images, list(options.formats), staging, on_step)
         staged = {**rendered.documents, "md": staging / "briefing.md"}
-        manifest = staging / "manifest.json"
-        write_manifest(manifest, staged, rendered.pdf_pages, case_files, epoch, key)
+        for helper in staging.iterdir():  # the bibliography and style pandoc read
+            if helper.name not in PUBLISHED:
+                helper.unlink()
+        write_manifest(staging / MANIFEST, staged, rendered.pdf_pages, case_files, epoch, key,
+                       files)
         on_step("Publishing")
         with interrupts_deferred():  # the documents of one build appear together or not at all
-            documents = {kind: publish(path, options.out_dir / path.name)
-                         for kind, path in staged.items()}
-            manifest_path = publish(manifest, options.out_dir / "manifest.json")
-    return documents, manifest_path
+            published = publish(options.out_dir, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when published
+    return ({kind: published[path.name] for kind, path in staged.items()},
+            published[MANIFEST])
 
 
 @contextmanager
@@ -177,15 +197,6 @@ def prepare_dir(path: Path) -> None:
                                "choose another folder with --out, or fix its permissions") from None
 
 
-def publish(staged: Path, target: Path) -> Path:
-    """Move a finished file into place atomically: readers see the old file or the new one."""
-    try:
-        os.replace(staged, target)
-    except OSError as err:
-        raise EnvironmentFault(f"cannot write {display_path(target)}: {err.strerror}") from None
-    return target
-
-
 def prune_figures(figures_dir: Path, keep: set[Path]) -> None:
     """Remove chart images of earlier builds, so the cache holds what this build uses."""
     names = {p.name for p in keep}
@@ -213,40 +224,99 @@ def has_cjk_font() -> bool:
     return any(Path("/usr/share/fonts").glob("**/NotoSansCJK*"))
 
 
-def source_date_epoch(cases_dir: Path) -> int:
+MAX_EPOCH = 4_133_980_799  # 2100-12-31 23:59:59 UTC: dates in a briefing run to 2100
+
+
+def source_date_epoch(cases_dir: Path, files: InputFiles | None = None) -> int:
     """Return SOURCE_DATE_EPOCH, else when the case files last changed.
 
     That is the commit time of the case files when they are committed unchanged, so two
     builds of one commit are byte-identical; with uncommitted edits (or outside git) it is
     the newest case file's modification time, which stays put until the next edit.
     """
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    committed, dirty = _git_state(cases_dir)
-    if committed is not None and not dirty:
-        return committed
-    mtimes = [int(p.stat().st_mtime) for p in input_paths(cases_dir)]
-    return max([committed or 0, *mtimes]) or int(dt.datetime.now(dt.timezone.utc).timestamp())
-
-
-def _git_state(cases_dir: Path) -> tuple[int | None, bool]:
-    """Return (commit time of the case files, whether they have uncommitted changes)."""
-    def git(*args: str) -> str | None:
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if raw:
+        if not (raw.isascii() and raw.isdigit() and len(raw.lstrip("0")) <= 10
+                and int(raw) <= MAX_EPOCH):
+            raise EnvironmentFault(
+                f"SOURCE_DATE_EPOCH={raw[:40]} is not a build time: write whole seconds since "
+                f"1970 in ASCII digits, at most {MAX_EPOCH} (the end of 2100), or unset it")
+        return int(raw)
+    files = files if files is not None else InputFiles(cases_dir)
+    read = {}
+    for path in input_paths(cases_dir):
         try:
-            run = subprocess.run(["git", *args], cwd=cases_dir, capture_output=True, text=True,
-                                 timeout=10)
-        except (OSError, subprocess.SubprocessError):
+            read[path.name] = files.read(path, display_path(path))
+        except InputError:  # reported when the inputs are loaded
+            continue
+    committed = git_commit_time(cases_dir, {name: r.data for name, r in read.items()})
+    if committed is not None:
+        return committed
+    mtimes = [int(r.mtime) for r in read.values()]
+    return max(mtimes, default=0) or int(dt.datetime.now(dt.timezone.utc).timestamp())
+
+
+# git runs inside a folder that may come from anywhere, and a repository's own configuration
+# can name programs for git to run: an fsmonitor, hooks, a pager, a signature checker, diff
+# and filter drivers. So git reads no system or user configuration here, every setting that
+# runs a program is overridden on the command line (which wins over the repository's), and
+# only `log` and `ls-tree` run: neither reads the working tree, so no filter or fsmonitor
+# is asked for. Whether the case files are committed unchanged is decided by hashing them
+# here, as git would, against the blobs of HEAD. A repository git does not trust (owned by
+# another user) makes git refuse, and the build date falls back to the files' times.
+GIT_SAFE_CONFIG = ("core.fsmonitor=false", "core.hooksPath=/dev/null", "core.pager=cat",
+                   "log.showSignature=false", "gpg.program=false", "diff.external=",
+                   "core.untrackedCache=false", "core.sshCommand=false",
+                   "credential.helper=", "protocol.allow=never")
+
+
+def git(cases_dir: Path, *args: str) -> str | None:
+    """Run a read-only git command in the cases folder; return its output, or None."""
+    env = {"PATH": os.environ.get("PATH", os.defpath), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_CONFIG_GLOBAL": os.devnull, "HOME": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+           "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_REPLACE_OBJECTS": "1", "LC_ALL": "C"}
+    command = ["git", "--no-pager"]
+    for setting in GIT_SAFE_CONFIG:
+        command += ["-c", setting]
+    try:
+        run = subprocess.run([*command, *args], cwd=cases_dir, env=env, capture_output=True,
+                             stdin=subprocess.DEVNULL, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if run.returncode != 0:
+        return None
+    try:
+        return run.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def git_commit_time(cases_dir: Path, inputs: dict[str, bytes]) -> int | None:
+    """Return the commit time of the case files when HEAD holds exactly these inputs (by
+    file name in the folder), else None: uncommitted edits, or no git at all."""
+    log = git(cases_dir, "log", "-1", "--format=%ct", "--", ".")
+    if not log or not log.strip().isascii() or not log.strip().isdigit():
+        return None
+    listing = git(cases_dir, "ls-tree", "-z", "HEAD", "--", ".")
+    if listing is None:
+        return None
+    committed = {}
+    for entry in listing.split("\0"):
+        meta, _, name = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and is_input_name(name):
+            committed[name] = parts[2]
+    if set(committed) != set(inputs):
+        return None
+    for name, data in inputs.items():
+        algorithm = "sha1" if len(committed[name]) == 40 else "sha256"
+        blob = hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
+        if blob != committed[name]:
             return None
-        return run.stdout if run.returncode == 0 else None
-
-    log = git("log", "-1", "--format=%ct", "--", ".")
-    if not log or not log.strip().isdigit():
-        return None, True
-    status = git("status", "--porcelain", "--", ".")
-    return int(log.strip()), bool(status and status.strip())
+    return int(log.strip())
 
 
-def fingerprint(options: BuildOptions, epoch: int) -> str:
+def fingerprint(options: BuildOptions, epoch: int, files: InputFiles | None = None) -> str:
     """Return a hash of everything a build's documents depend on.
 
     The case files' bytes, the formats, the dates, this package's code, templates and styles,
@@ -259,41 +329,56 @@ def fingerprint(options: BuildOptions, epoch: int) -> str:
     def add(label: str, data: bytes) -> None:
         digest.update(f"{label}\0{len(data)}\0".encode() + data)
 
+    files = files if files is not None else InputFiles(options.cases_dir)
     add("formats", ",".join(options.formats).encode())
     add("strict", str(options.strict).encode())
-    if options.brief is not None and options.brief.is_file():
-        add("brief", options.brief.read_bytes())
     add("epoch", str(epoch).encode())
     for dist in ("pypandoc-binary", "weasyprint", "plotly", "kaleido", "pydantic", "jinja2"):
         add(dist, version(dist).encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             add(str(path.relative_to(PACKAGE)), path.read_bytes())
-    for path in input_paths(options.cases_dir):
-        add("input/" + path.name, path.read_bytes())
+    problems = []
+    for path in input_paths(options.cases_dir, options.brief):
+        try:
+            add("input/" + path.name, files.read(path, display_path(path)).data)
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
     return digest.hexdigest()
 
 
 def previous_build(options: BuildOptions, key: str) -> BuildResult | None:
-    """Return the last build if it was made from the same inputs and its files are intact."""
-    manifest_path = options.out_dir / "manifest.json"
+    """Return the build the output folder shows if it was made from the same inputs and its
+    files are intact (and still published: a deleted link is put back by a new build)."""
+    from .publish import MANIFEST, current_generation
+
+    generation = current_generation(options.out_dir)
+    if generation is None and (options.out_dir / MANIFEST).is_file():
+        generation = options.out_dir  # plain files, as an earlier version published them
+    if generation is None:
+        return None
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("fingerprint") != key:
             return None
         documents = {}
         for kind, entry in manifest["documents"].items():
             path = options.out_dir / entry["file"]
-            if hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+            if os.path.realpath(path) != os.path.realpath(generation / entry["file"]):
+                return None
+            if hashlib.sha256((generation / entry["file"]).read_bytes()).hexdigest() \
+                    != entry["sha256"]:
                 return None
             documents[kind] = path
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return BuildResult(documents, manifest_path, 0, up_to_date=True)
+    return BuildResult(documents, options.out_dir / MANIFEST, 0, up_to_date=True)
 
 
 def write_manifest(path: Path, documents: dict[str, Path], pdf_pages: int | None, case_files,
-                   epoch: int, key: str) -> None:
+                   epoch: int, key: str, files: InputFiles) -> None:
     """Write what went in and what came out, with hashes, so a reader can check an artefact."""
     def describe(p: Path) -> dict:
         data = p.read_bytes()
@@ -307,7 +392,8 @@ def write_manifest(path: Path, documents: dict[str, Path], pdf_pages: int | None
         "source_date_epoch": epoch,
         "documents": {kind: describe(p) for kind, p in sorted(documents.items())},
         "cases": [{"file": cf.path.name, "id": cf.case.id,
-                   "sha256": hashlib.sha256(cf.path.read_bytes()).hexdigest()}
+                   "sha256": hashlib.sha256(
+                       files.read(cf.path, display_path(cf.path)).data).hexdigest()}
                   for cf in case_files],
     }
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -7,6 +7,7 @@ field its record has.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import InputError, Problem, display_path
+from .files import InputFiles
 from .model import FORMAT, Case, RatesFile, Sourced
 from .yamlfile import Doc, Loc, did_you_mean, get, parse, read_text, validate, walk
 
@@ -55,31 +57,46 @@ def is_input_name(name: str) -> bool:
 
 
 def case_paths(directory: Path) -> list[Path]:
-    """Return the case files in `directory`, sorted; none if there is no such folder (the
-    loader says so, with the folder's name)."""
+    """Return the case files in `directory`, sorted, whatever kind of file each is (reading
+    one refuses what is not a regular file); none if the folder cannot be listed (the loader
+    says why, with the folder's name)."""
     try:
         return sorted(p for p in directory.iterdir() if is_case_name(p.name))
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:
         return []
 
 
-def input_paths(directory: Path) -> list[Path]:
-    """Return every file of the folder a build reads: case files, rates, claims, the brief."""
+def present(path: Path) -> bool:
+    """Whether a name exists in its folder at all: a dangling link or a pipe named
+    `claims.yaml` is there (and is refused when read), not silently absent."""
+    return os.path.lexists(path)
+
+
+def input_paths(directory: Path, brief: Path | None = None) -> list[Path]:
+    """Return every file a build reads: the folder's case files, rates, claims and brief,
+    and the brief chosen with --brief when it lies elsewhere."""
     others = [directory / name for name in sorted(RESERVED | {BRIEF_FILE})]
-    return case_paths(directory) + [p for p in others if p.is_file()]
+    paths = case_paths(directory) + [p for p in others if present(p)]
+    return paths + ([brief] if brief is not None and brief not in paths else [])
 
 
-def load_cases(directory: Path) -> list[CaseFile]:
+def load_cases(directory: Path, files: InputFiles | None = None) -> list[CaseFile]:
     """Return every case in `directory`, validated; raise InputError listing all problems."""
     shown = display_path(directory)
     if not directory.is_dir():
         raise InputError([Problem(shown, 0, 0, "", "no such directory of case files")])
+    try:
+        os.listdir(directory)
+    except OSError as err:
+        raise InputError([Problem(shown, 0, 0, "", f"cannot list the folder: {err.strerror}")]
+                         ) from None
+    files = files if files is not None else InputFiles(directory)
     paths = case_paths(directory)
     problems: list[Problem] = []
     loaded: list[CaseFile] = []
     for path in paths:
         try:
-            loaded.append(load_case(path))
+            loaded.append(load_case(path, files))
         except InputError as err:
             problems.extend(err.problems)
     if not paths:
@@ -95,10 +112,10 @@ def load_cases(directory: Path) -> list[CaseFile]:
     return loaded
 
 
-def load_case(path: Path) -> CaseFile:
+def load_case(path: Path, files: InputFiles | None = None) -> CaseFile:
     """Return the validated case in one file; raise InputError listing all its problems."""
     shown = display_path(path)
-    text = read_text(path, shown)
+    text = read_text(path, shown, files=files)
     doc = parse(text, shown)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(shown, 1, 1, "", (
@@ -117,13 +134,14 @@ def load_case(path: Path) -> CaseFile:
     return CaseFile(path=path, case=case, text=text, doc=doc)
 
 
-def load_rates(directory: Path) -> tuple[RatesFile | None, Doc | None]:
+def load_rates(directory: Path, files: InputFiles | None = None
+               ) -> tuple[RatesFile | None, Doc | None]:
     """Return the folder's exchange rates, or None when it has no rates file."""
     path = directory / RATES_FILE
-    if not path.is_file():
+    if not present(path):
         return None, None
     shown = display_path(path)
-    doc = parse(read_text(path, shown, "rates file"), shown)
+    doc = parse(read_text(path, shown, "rates file", files), shown)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(shown, 1, 1, "", "an exchange-rates file is a mapping of "
                                   "format, sources and rates")])

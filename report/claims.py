@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .errors import InputError, Problem, display_path
+from .files import InputFiles
 from .model import Quote, Source, Strict
 from .model.base import ShortText, Slug
 from .yamlfile import Doc, parse, read_text, validate
@@ -60,9 +61,9 @@ class ClaimsFile(Strict):
     claims: Annotated[list[Claim], Field(min_length=1)]
 
 
-def load_claims(path: Path) -> tuple[ClaimsFile, Doc]:
+def load_claims(path: Path, files: InputFiles | None = None) -> tuple[ClaimsFile, Doc]:
     shown = display_path(path)
-    doc = parse(read_text(path, shown, "claims file"), shown)
+    doc = parse(read_text(path, shown, "claims file", files), shown)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(shown, 1, 1, "", "a claims file is a mapping of format, "
                                   "sources and claims")])

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .brief import Brief, load_brief, unsourced_numbers
-from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, load_rates
+from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, load_rates, present
 from .claims import ClaimsFile, check_claims, load_claims
 from .compare import DEFAULT_CURRENCY
 from .compare.convert import Converter
 from .errors import InputError, Problem, display_path
+from .files import InputFiles
 from .model import RatesFile
 
 
@@ -41,38 +42,41 @@ def brief_path(cases_dir: Path, chosen: Path | None) -> Path | None:
     if chosen is not None:
         return chosen
     default = cases_dir / BRIEF_FILE
-    return default if default.is_file() else None
+    return default if present(default) else None
 
 
-def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False) -> Inputs:
+def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False,
+                files: InputFiles | None = None) -> Inputs:
     """Return the validated inputs; raise InputError listing every problem.
 
     Numbers in the brief's prose without a source are warnings, or problems when `strict`.
+    `files` is the build's snapshot of its input files (a fresh one when not given).
     """
+    files = files if files is not None else InputFiles(cases_dir)
     problems: list[Problem] = []
     case_files: list[CaseFile] = []
     rates = claims = the_brief = None
     claims_doc = None
     try:
-        case_files = load_cases(cases_dir)
+        case_files = load_cases(cases_dir, files)
     except InputError as err:
         problems += err.problems
     try:
-        rates, _ = load_rates(cases_dir)
+        rates, _ = load_rates(cases_dir, files)
     except InputError as err:
         problems += err.problems
     path = brief_path(cases_dir, brief)
     if path is not None:
-        if not path.is_file():
+        if not present(path):
             problems.append(Problem(display_path(path), 0, 0, "", "no such brief"))
         else:
             try:
-                the_brief = load_brief(path)
+                the_brief = load_brief(path, files)
             except InputError as err:
                 problems += err.problems
-    if (cases_dir / CLAIMS_FILE).is_file():
+    if present(cases_dir / CLAIMS_FILE):
         try:
-            claims, claims_doc = load_claims(cases_dir / CLAIMS_FILE)
+            claims, claims_doc = load_claims(cases_dir / CLAIMS_FILE, files)
         except InputError as err:
             problems += err.problems
     warnings: list[Problem] = []

@@ -66,6 +66,10 @@ def build_once(options: BuildOptions, progress: Progress) -> Outcome:
         fault = EnvironmentFault(f"{display_path(Path(err.filename or options.cases_dir))}: "
                                  f"{err.strerror}")
         outcome = Outcome(None, fault, time.perf_counter() - start)
+    except Exception as err:  # a bug: said once, and the loop waits for the next save
+        fault = EnvironmentFault(f"unexpected {type(err).__name__}: {err}; this is a bug in "
+                                 "report, please report it with the file you saved")
+        outcome = Outcome(None, fault, time.perf_counter() - start)
     # A build leaves cyclic garbage the collector's rare full pass would free only much
     # later: without this, 30 PDF rebuilds grew the process from 290 MB to 820 MB.
     gc.collect()

@@ -22,8 +22,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
+from .files import InputFiles
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # a hand-written case file is a few tens of kB
 MAX_NODES = 200_000  # values in one file after alias expansion
 MAX_NUMBER_CHARS = 40  # a number longer than this is no figure a source gives
 # Control characters (tab and newlines aside) and lone surrogates: no text holds them.
@@ -61,17 +61,13 @@ class Doc:
                        field_path(loc), message)
 
 
-def read_text(path: Path, shown: str, what: str = "case file") -> str:
-    """Return the file's text; raise InputError when it is too big, binary or not UTF-8."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError([Problem(shown, 1, 1, "", (
-                f"file is {size / 1e6:.1f} MB; a {what} may be at most "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MB"))])
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError([Problem(shown, 0, 0, "", f"cannot read: {err.strerror}")]) from None
+def read_text(path: Path, shown: str, what: str = "case file",
+              files: InputFiles | None = None) -> str:
+    """Return the file's text; raise InputError when it is not a regular file (see
+    files.py), too big, binary or not UTF-8. `files` is the build's snapshot of its inputs;
+    without one the file is read as one found in its own folder."""
+    files = files if files is not None else InputFiles(path.parent)
+    raw = files.read(path, shown, what).data
     if b"\x00" in raw:
         raise InputError([Problem(shown, 1, 1, "", "binary file, not text")])
     try:

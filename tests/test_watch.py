@@ -141,3 +141,50 @@ def test_a_cases_folder_removed_and_put_back_is_watched_again(tmp_path):
         assert watching.stop() == 0
     finally:
         watching.proc.kill()
+
+
+def test_watch_survives_every_kind_of_bad_save_and_builds_after_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    alpha = cases / "alpha.yaml"
+    good = alpha.read_text(encoding="utf-8")
+    options = BuildOptions(cases_dir=cases, out_dir=tmp_path / "output",
+                           figures_dir=tmp_path / "figures", formats=("html",))
+    # Each bad save, and the line the loop reports for it.
+    saves = [
+        (lambda: os.mkfifo(cases / "x.yaml"), "cases/x.yaml: is a named pipe (FIFO)"),
+        (lambda: os.symlink("/dev/zero", cases / "x.yaml"), "cases/x.yaml: is a symbolic link"),
+        (lambda: os.symlink("x.yaml", cases / "x.yaml"), "cases/x.yaml: is a symbolic link"),
+        (lambda: (cases / "x.yaml").mkdir(), "cases/x.yaml: is a folder"),
+        (lambda: alpha.write_text(good.replace("input: 20,", "input: " + "9" * 5000 + ","),
+                                  encoding="utf-8"), "cases/alpha.yaml:80:"),
+        (lambda: alpha.write_text(good.replace("date: 2024-06,", "date: 9999-12,"),
+                                  encoding="utf-8"), "cases/alpha.yaml:11:"),
+        (lambda: alpha.write_text(good.replace("{en: Alpha Labs,", '{en: "A\\x1bB",'),
+                                  encoding="utf-8"), "cases/alpha.yaml:6:"),
+        (lambda: alpha.write_bytes(b"\xff\xfe"), "cases/alpha.yaml:1:1: not UTF-8"),
+    ]
+
+    def undo() -> None:
+        path = cases / "x.yaml"
+        if path.is_dir() and not path.is_symlink():
+            path.rmdir()
+        elif os.path.lexists(path):
+            path.unlink()
+        alpha.write_text(good, encoding="utf-8")
+
+    def changes():
+        for make, _ in saves:
+            make()
+            yield {("added", str(cases))}
+            undo()
+            yield {("modified", str(alpha))}
+
+    monkeypatch.chdir(tmp_path)
+    outcomes = []
+    watch(options, outcomes.append, changes=changes())
+    assert len(outcomes) == 1 + 2 * len(saves)
+    for (_, line), bad, fixed in zip(saves, outcomes[1::2], outcomes[2::2]):
+        assert bad.error is not None and bad.error.exit_code == 2, (line, bad)
+        assert str(bad.error.problems[0]).startswith(line), (line, bad.error.problems)
+        assert fixed.error is None, (line, fixed.error)
