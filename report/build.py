@@ -73,6 +73,7 @@ def _build(options: BuildOptions, epoch: int, key: str,
     from filelock import FileLock
 
     from .charts import build_charts, export_charts, image_paths
+    from .charts.export import chart_size_problems
     from .compare import compare
     from .compose import compose
     from .inputs import load_inputs
@@ -81,8 +82,8 @@ def _build(options: BuildOptions, epoch: int, key: str,
     inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
     case_files = inputs.case_files
     check_environment(options.formats)
-    prepare_dir(options.out_dir)
-    prepare_dir(options.figures_dir)
+    prepare_dir(options.out_dir, "--out")
+    prepare_dir(options.figures_dir, "--figures")
     # Two builds into one folder take turns, so neither sees the other's half-written files.
     with FileLock(str(options.out_dir / ".report.lock")):
         on_step("Comparing cases")
@@ -95,6 +96,9 @@ def _build(options: BuildOptions, epoch: int, key: str,
         exhibits = inputs.brief.meta.exhibits if inputs.brief else ()
         charts = build_charts(comparison, style, exhibits)
         images = image_paths(charts, options.figures_dir)
+        too_tall = chart_size_problems(charts, display_path(options.cases_dir))
+        if too_tall:
+            raise InputError(too_tall)
         # Drawing the charts is not overlapped with pandoc: on two cores Chromium and pandoc
         # only slow each other down (measured: 11.4 s overlapped, 11.1 s one after the other).
         exported = export_charts(charts, images)
@@ -127,9 +131,9 @@ def _render_and_publish(options, briefing, charts, images, case_files, epoch, ke
         on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
         rendered = render(briefing, charts, images, list(options.formats), staging, on_step)
         staged = {**rendered.documents, "md": staging / "briefing.md"}
-        for helper in staging.iterdir():  # the bibliography and style pandoc read
+        for helper in staging.iterdir():  # what pandoc read: bibliography, style, images
             if helper.name not in PUBLISHED:
-                helper.unlink()
+                shutil.rmtree(helper) if helper.is_dir() else helper.unlink()
         write_manifest(staging / MANIFEST, staged, rendered.pdf_pages, case_files, epoch, key,
                        files)
         on_step("Publishing")
@@ -187,14 +191,17 @@ def interrupts_deferred():
             signal.signal(sig, handler)
 
 
-def prepare_dir(path: Path) -> None:
+def prepare_dir(path: Path, option: str) -> None:
+    """Make sure a folder the build writes to exists and takes a file; `option` is the
+    command-line option that chooses it, for the message."""
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".report-write-test-"):
             pass
     except OSError as err:
         raise EnvironmentFault(f"cannot write to {display_path(path)}: {err.strerror}; "
-                               "choose another folder with --out, or fix its permissions") from None
+                               f"choose another folder with {option}, or fix its "
+                               "permissions") from None
 
 
 def prune_figures(figures_dir: Path, keep: set[Path]) -> None:
@@ -207,6 +214,13 @@ def prune_figures(figures_dir: Path, keep: set[Path]) -> None:
 
 def check_environment(formats: tuple[str, ...]) -> None:
     """Fail early, naming the fix, when the fonts or programs a format needs are missing."""
+    # Python quietly uses /tmp when TMPDIR is unusable, but Chromium and pandoc do not: it
+    # used to end in "check that Chromium runs".
+    tmp = os.environ.get("TMPDIR")
+    if tmp and not (os.path.isdir(tmp) and os.access(tmp, os.W_OK | os.X_OK)):
+        why = "does not exist" if not os.path.lexists(tmp) else "is not a folder you can write to"
+        raise EnvironmentFault(f"TMPDIR={tmp} {why}; Chromium and pandoc keep their temporary "
+                               "files there: create it, or unset TMPDIR")
     # Chromium is looked for only when a chart image has to be drawn (charts.export_charts):
     # a build whose charts are all cached does not need it.
     if {"pdf", "docx", "html"} & set(formats) and not has_cjk_font():

@@ -291,7 +291,8 @@ def main() -> None:
         code = done.code or 0
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None: the descriptor was closed before we started
+                stream.flush()
         except (OSError, ValueError):  # a closed pipe (`report build | head`)
             pass
     os._exit(code)

@@ -102,6 +102,23 @@ ENVIRONMENT_FAULTS = {
         ["--out", "afile/out"], {},
         "error: cannot write to afile/out: Not a directory; choose another folder with --out, "
         "or fix its permissions\n"),
+    "figures folder not writable": (
+        ["--figures", "afile/figures"], {},
+        "error: cannot write to afile/figures: Not a directory; choose another folder with "
+        "--figures, or fix its permissions\n"),
+    "no TMPDIR": (
+        [], {"TMPDIR": "{root}/gone"},
+        "error: TMPDIR={root}/gone does not exist; Chromium and pandoc keep their temporary "
+        "files there: create it, or unset TMPDIR\n"),
+    "TMPDIR a file": (
+        [], {"TMPDIR": "{root}/afile"},
+        "error: TMPDIR={root}/afile is not a folder you can write to; Chromium and pandoc keep "
+        "their temporary files there: create it, or unset TMPDIR\n"),
+    **{f"SOURCE_DATE_EPOCH={value}": (
+        [], {"SOURCE_DATE_EPOCH": value},
+        f"error: SOURCE_DATE_EPOCH={value} is not a build time: write whole seconds since 1970 "
+        "in ASCII digits, at most 4133980799 (the end of 2100), or unset it\n")
+       for value in ("99999999999999999999", "٣٣٣", "-5", "253402300800", "1e9", "soon")},
 }
 
 
@@ -110,7 +127,7 @@ def test_an_environment_fault_is_one_line_that_names_the_fix(fresh, fault):
     args, env, message = ENVIRONMENT_FAULTS[fault]
     env = {k: v.format(root=fresh) for k, v in env.items()}
     run = run_cli("build", "--quiet", *args, cwd=fresh, env=env)
-    assert (run.code, run.err) == (1, message)
+    assert (run.code, run.err) == (1, message.format(root=fresh))
 
 
 def test_an_unknown_format_is_bad_input(tmp_path):
@@ -383,3 +400,74 @@ def test_a_pandoc_that_cannot_start_on_the_side_thread_is_named(tmp_path, monkey
     with pytest.raises(EnvironmentFault, match=r"^could not start pandoc \(.+\): "
                                                r"Resource temporarily unavailable$"):
         render_module.render(briefing, [], {}, ["docx", "html"], tmp_path)
+
+
+@pytest.mark.parametrize("command", [["check"], ["build", "--quiet", "--format", "html"]])
+def test_a_standard_output_that_cannot_be_written_is_one_line(fresh, command):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    with open("/dev/full", "w") as full:  # a full disk
+        proc = subprocess.run([sys.executable, "-m", "report", *command], cwd=fresh, env=env,
+                              stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (proc.returncode, proc.stderr) == (1, (
+        "error: cannot write to standard output (No space left on device); the command's work "
+        "is done but its report is lost: send it to a file or a terminal\n"))
+    closed = subprocess.run(  # `report build >&-`
+        f"{sys.executable} -m report {' '.join(command)} >&-", shell=True, cwd=fresh, env=env,
+        stderr=subprocess.PIPE, text=True)
+    assert (closed.returncode, closed.stderr) == (1, (
+        "error: cannot write to standard output (standard output is closed); the command's "
+        "work is done but its report is lost: send it to a file or a terminal\n"))
+
+
+def test_a_chart_image_that_comes_back_broken_fails_the_build_and_is_not_cached(
+        fresh, monkeypatch):
+    import kaleido
+
+    def three_bytes(jobs, **kwargs):  # what Chromium handed back for a 3,000-person chart
+        for job in jobs:
+            Path(job["path"]).write_bytes(b"\x00\x00\x00")
+
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", three_bytes)
+    monkeypatch.chdir(fresh)
+    result = CliRunner().invoke(app, ["build", "--quiet", "--format", "html"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: chart fig-timeline came back from Chromium broken (3 bytes, not a PNG); "
+        "nothing was cached; check that Chromium runs (`chromium --headless --version`) and "
+        "that memory and disk space are free, then build again\n")
+    assert list((fresh / "figures").iterdir()) == []
+    assert not (fresh / "output" / "briefing.html").exists()
+
+
+def test_a_chart_too_tall_to_draw_is_refused_before_chromium_starts(tmp_path):
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    alpha = cases / "alpha.yaml"
+    people = "".join(f"    - {{id: p{i}, name: {{en: Person {i}}}, role: Staff, level: staff, "
+                     "function: other, joined: 2023-05, cite: [news], confidence: reported}\n"
+                     for i in range(3000))
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("  people:\n",
+                                                               "  people:\n" + people),
+                     encoding="utf-8")
+    run = run_cli("build", "--quiet", "--format", "html", cwd=tmp_path,
+                  env={"BROWSER_PATH": "/nonexistent"})
+    assert (run.code, run.err) == (2, (
+        "cases: chart fig-team would be 132,600 pixels tall, more than a chart image can be "
+        "(60,000): it has a row per person, release or company compared; compare fewer "
+        "companies or record fewer of them\n1 problem found\n"))
+
+
+def test_a_full_disk_while_drawing_charts_names_the_figures_folder(fresh):
+    tiny = fresh / "tiny"
+    tiny.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(tiny)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill up")
+    try:
+        run = run_cli("build", "--quiet", "--format", "html", "--figures", "tiny", cwd=fresh)
+        assert (run.code, run.err) == (1, (
+            "error: no space left to draw the charts: tiny has 0.2 MB free; free some disk "
+            "space, or choose another folder with --figures\n"))
+        assert [p.name for p in tiny.iterdir()] == []
+    finally:
+        subprocess.run(["umount", str(tiny)])

@@ -6,16 +6,23 @@ chart is never exported twice and a build whose charts did not change starts no 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import struct
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EnvironmentFault
+from ..errors import EnvironmentFault, Problem
 
 if TYPE_CHECKING:
     from . import Chart
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The tallest chart image drawn whole here: 1,350 people on the team chart (60,000 pixels)
+# came out right, 3,000 (132,380 pixels) came back as 3 bytes.
+MAX_IMAGE_PIXELS = 60_000
 BROWSER_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser",
                       "google-chrome", "chrome")
 
@@ -30,12 +37,49 @@ def export_charts(charts: list[Chart], paths: dict[str, Path]) -> int:
     """Write the PNG of each chart whose cached image is missing; return how many.
 
     All missing images are exported in one batch: one browser start per build at most,
-    none when every image is cached.
+    none when every image is cached. An image is cached only once it is a whole PNG of the
+    size asked for; a cached image that is not (from an older version) is made again.
     """
-    missing = [c for c in charts if not paths[c.id].is_file()]
+    missing = [c for c in charts if image_problem(c, paths[c.id]) is not None]
     if missing:
         _export(missing, {c.id: paths[c.id] for c in missing})
     return len(missing)
+
+
+def chart_size_problems(charts: list[Chart], shown: str) -> list[Problem]:
+    """Return a problem for each chart too tall for Chromium to draw: past about 60,000
+    pixels it hands back an empty image (3 bytes for 3,000 people on the team chart)."""
+    from . import SCALE
+
+    return [Problem(shown, 0, 0, "", (
+        f"chart {c.id} would be {c.height * SCALE:,} pixels tall, more than a chart image can "
+        f"be ({MAX_IMAGE_PIXELS:,}): it has a row per person, release or company compared; "
+        "compare fewer companies or record fewer of them"))
+        for c in charts if c.height * SCALE > MAX_IMAGE_PIXELS]
+
+
+def image_problem(chart: Chart, path: Path) -> str | None:
+    """Return what is wrong with a chart's image file, or None when it is a whole PNG of
+    the chart's size."""
+    from . import SCALE, WIDTH
+
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(24)
+            f.seek(max(0, size - 12))
+            tail = f.read(12)
+    except OSError as err:
+        return err.strerror or "cannot be read"
+    expected = (WIDTH * SCALE, chart.height * SCALE)
+    if len(head) < 24 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return f"{size:,} bytes, not a PNG"
+    width, height = struct.unpack(">II", head[16:24])
+    if (width, height) != expected:
+        return f"{width}×{height} pixels instead of {expected[0]}×{expected[1]}"
+    if tail[4:8] != b"IEND":
+        return f"a PNG cut short at {size:,} bytes"
+    return None
 
 
 def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
@@ -54,14 +98,45 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
         # mathjax=False: kaleido would otherwise load MathJax from a CDN.
         kaleido.write_fig_from_object_sync(jobs, kopts={"n": 1, "mathjax": False},
                                            cancel_on_error=True)
-    except Exception as err:  # kaleido raises many kinds; all mean the browser failed us
+    except Exception as err:  # kaleido raises many kinds; most mean the browser failed us
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
+        folder = next(iter(paths.values())).parent
+        raise EnvironmentFault(export_failure(err, folder)) from None
+    broken = {c.id: image_problem(c, staged[c.id]) for c in charts}
+    broken = {chart_id: why for chart_id, why in broken.items() if why is not None}
+    if broken:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        chart_id, why = next(iter(broken.items()))
         raise EnvironmentFault(
-            f"chart export failed ({type(err).__name__}: {err}); check that Chromium runs: "
-            "`chromium --headless --version`") from None
+            f"chart {chart_id} came back from Chromium broken ({why}); nothing was cached; "
+            "check that Chromium runs (`chromium --headless --version`) and that memory and "
+            "disk space are free, then build again")
     for c in charts:
         os.replace(staged[c.id], paths[c.id])
+
+
+MIN_FREE_BYTES = 100_000_000  # what Chromium's profile and a batch of chart images need
+
+
+def export_failure(err: Exception, figures: Path) -> str:
+    """Say why drawing the charts failed: a full disk where the images or Chromium's
+    temporary files go, else the browser itself."""
+    from ..errors import display_path
+
+    full = isinstance(err, OSError) and err.errno == errno.ENOSPC
+    for folder, option in ((figures, "choose another folder with --figures"),
+                           (Path(tempfile.gettempdir()), "set TMPDIR to a folder with room")):
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            continue
+        if full or free < MIN_FREE_BYTES:
+            return (f"no space left to draw the charts: {display_path(folder)} has "
+                    f"{free / 1e6:.1f} MB free; free some disk space, or {option}")
+    return (f"chart export failed ({type(err).__name__}: {err}); check that Chromium runs: "
+            "`chromium --headless --version`")
 
 
 def find_browser() -> str:
