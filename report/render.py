@@ -7,6 +7,7 @@ build leaves the previous documents exactly as they were.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -54,19 +55,20 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     shutil.copy(asset("styles/briefing.csl"), staging / "briefing.csl")
     # pandoc runs inside the staging folder with relative names: the DOCX records the
     # bibliography and style it used, and must not record this machine's folders.
-    common = [md.name, f"--from={READER}", "--citeproc", f"--bibliography={bib.name}",
-              "--csl=briefing.csl", "--columns=60", "--fail-if-warnings",
-              "--number-sections", "--toc", "--toc-depth=2",
-              f"--resource-path={os.pathsep.join(str(d) for d in figure_dirs) or '.'}"]
+    # --sandbox: pandoc reads only the files named on its command line, so nothing in the
+    # Markdown can make it read a local file or fetch a URL. The HTML writers need no image
+    # file; the DOCX writer does, so it gets its own, checked run (`docx_job`).
+    read = [f"--from={READER}", "--citeproc", f"--bibliography={bib.name}",
+            "--csl=briefing.csl", "--fail-if-warnings", "--sandbox"]
+    write = ["--columns=60", "--number-sections", "--toc", "--toc-depth=2"]
+    common = [md.name, *read, *write]
     out = {fmt: staging / f"briefing.{fmt}" for fmt in FORMATS if fmt in formats}
     side_jobs = {}
     if "html" in out:
         side_jobs["html"] = [*common, "-t", "html5", "-s",
                              f"--template={asset('templates/page.html')}"]
     if "docx" in out:
-        side_jobs["docx"] = [*common, "-t", "docx+native_numbering",
-                             f"--reference-doc={asset('styles/reference.docx')}",
-                             "-o", out["docx"].name]
+        side_jobs["docx"] = docx_job([md.name, *read], write, images, out["docx"])
     pdf_pages = None
     page = None
     if "pdf" in out:
@@ -112,11 +114,60 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     return Rendered(out, pdf_pages)
 
 
+IMAGE_FOLDER = "figures"  # in the staging folder: the chart images, and nothing else
+
+
+def docx_job(read: list[str], write: list[str], images: dict[str, Path], target: Path):
+    """Return the DOCX job: pandoc must read the chart images to embed them, so it cannot
+    run sandboxed. Instead the Markdown is first read in the sandbox into pandoc's document
+    tree, every image in it is checked to be one of this build's charts, and only then is
+    the tree written out as DOCX, with the charts (and nothing else) in its resource path.
+    """
+    allowed = {path.name for path in images.values()}
+
+    def run(turn: PandocInTurn, cwd: Path) -> str:
+        tree = turn.pandoc([*read, "-t", "json"], cwd)
+        wanted = images_in(json.loads(tree))
+        if not wanted <= allowed:
+            raise EnvironmentFault("the briefing asks for an image that is not a chart of this "
+                                   "build: " + ", ".join(sorted(wanted - allowed))[:200])
+        folder = cwd / IMAGE_FOLDER
+        folder.mkdir(exist_ok=True)
+        for path in images.values():
+            try:
+                os.link(path, folder / path.name)
+            except OSError:  # another file system, or one without hard links
+                shutil.copyfile(path, folder / path.name)
+        (cwd / "briefing.json").write_text(tree, encoding="utf-8")
+        return turn.pandoc(["briefing.json", "--from=json", *write, "--fail-if-warnings",
+                            "-t", "docx+native_numbering", f"--resource-path={IMAGE_FOLDER}",
+                            f"--reference-doc={asset('styles/reference.docx')}",
+                            "-o", target.name], cwd)
+
+    return run
+
+
+def images_in(node) -> set[str]:
+    """Return the targets of every image in a pandoc JSON document tree."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Image":
+                found.add(item["c"][2][0])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 class PandocInTurn:
     """Runs pandoc jobs one after another on a side thread, on the core WeasyPrint leaves
-    free: two at once would only slow the PDF down on a two-core machine."""
+    free: two at once would only slow the PDF down on a two-core machine. A job is pandoc's
+    arguments, or a function that runs pandoc through `pandoc` (the DOCX's two steps)."""
 
-    def __init__(self, jobs: dict[str, list[str]], cwd: Path) -> None:
+    def __init__(self, jobs: dict, cwd: Path) -> None:
         self.results: dict[str, str] = {}
         self.error: BaseException | None = None
         self.proc: subprocess.Popen | None = None
@@ -126,13 +177,19 @@ class PandocInTurn:
 
     def _run(self, jobs: dict[str, list[str]], cwd: Path) -> None:
         try:
-            for fmt, args in jobs.items():
+            for fmt, job in jobs.items():
                 if self.cancelled:
                     return
-                self.proc = start_pandoc(args, cwd)
-                self.results[fmt] = finish_pandoc(self.proc)
+                self.results[fmt] = job(self, cwd) if callable(job) else self.pandoc(job, cwd)
         except BaseException as err:  # handed to the main thread by `join`
             self.error = err
+
+    def pandoc(self, args: list[str], cwd: Path) -> str:
+        """Run one pandoc, which `cancel` can stop; return its standard output."""
+        if self.cancelled:
+            raise EnvironmentFault("cancelled")
+        self.proc = start_pandoc(args, cwd)
+        return finish_pandoc(self.proc)
 
     def join(self) -> dict[str, str]:
         """Wait for every job; return each one's standard output by format."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import re
 import secrets
@@ -102,3 +103,38 @@ def test_case_text_cannot_read_files_or_reach_the_network(tmp_path, listener):
     assert "<iframe" not in page and 'rel="attachment"' not in page
     assert not re.search(r"<(img|link|script|iframe)[^>]+(src|href)=\"(file|http)", page)
     assert "&lt;iframe" in page  # the pasted markup is shown as text
+
+
+def test_pandoc_is_handed_no_path_or_url_from_the_markdown(tmp_path, listener):
+    # Even Markdown that escaped the escaping cannot make pandoc read a file or fetch a URL:
+    # the HTML runs are sandboxed, and the DOCX run first checks every image is a chart.
+    import datetime as dt
+
+    from report.cases import load_cases
+    from report.compare import compare
+    from report.compose import compose
+    from report.errors import EnvironmentFault
+    from report.render import render
+
+    comparison = compare([cf.case for cf in load_cases(GOOD)], dt.date(2026, 1, 1))
+    briefing = compose(comparison, [], {})
+    leaks = f"\n\n![a](/etc/hostname) ![b]({listener}/image.png)\n"
+    hostile = dataclasses.replace(briefing, markdown=briefing.markdown + leaks)
+    (tmp_path / "html").mkdir()
+    rendered = render(hostile, [], {}, ["html"], tmp_path / "html")
+    page = rendered.documents["html"].read_text(encoding="utf-8")
+    assert open("/etc/hostname").read().strip() not in page
+    (tmp_path / "docx").mkdir()
+    with pytest.raises(EnvironmentFault) as err:
+        render(hostile, [], {}, ["docx"], tmp_path / "docx")
+    assert str(err.value) == ("the briefing asks for an image that is not a chart of this "
+                              f"build: /etc/hostname, {listener}/image.png")
+    assert Recorder.hits == []
+
+
+def test_a_figures_folder_whose_name_has_a_colon_builds(tmp_path):
+    case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    run = run_cli("build", "--quiet", "--format", "docx", "--figures", "a:b, c#d", cwd=tmp_path)
+    assert run.code == 0, run.err
+    with zipfile.ZipFile(tmp_path / "output" / "briefing.docx") as docx:
+        assert len([n for n in docx.namelist() if n.startswith("word/media/")]) == 4
