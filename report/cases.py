@@ -18,7 +18,17 @@ from pydantic import BaseModel
 from .errors import InputError, Problem, display_path
 from .files import InputFiles
 from .model import FORMAT, Case, RatesFile, Sourced
-from .yamlfile import Doc, Loc, did_you_mean, get, parse, read_text, validate, walk
+from .yamlfile import (
+    Doc,
+    Loc,
+    Suggestions,
+    did_you_mean,
+    get,
+    parse,
+    read_text,
+    validate,
+    walk,
+)
 
 MIN_CASES = 2
 RATES_FILE = "exchange-rates.yaml"
@@ -185,24 +195,26 @@ def _check_ids(doc: Doc) -> list[Problem]:
     problems += _duplicates(doc, RECORD_LISTS)
     problems += _unknown_sources(doc)
     releases = _ids(data, ("releases",))
+    hint = Suggestions(releases)
     prices = get(data, ("pricing",))
     for i, price in enumerate(prices if isinstance(prices, list) else []):
         ref = price.get("release") if isinstance(price, dict) else None
         if isinstance(ref, str) and ref not in releases:
             problems.append(doc.at(("pricing", i, "release"), f"no release has the id "
-                                   f"'{ref}'{did_you_mean(ref, releases)}"))
+                                   f"'{ref}'{hint(ref)}"))
     return problems
 
 
 def _unknown_sources(doc: Doc) -> list[Problem]:
     """Return a problem for each `cite` entry that names no source of the file."""
     known = _ids(doc.data, ("sources",))
+    suggest = Suggestions(known)
     problems = []
     for loc, value in walk(doc.data):
         if loc and loc[-1] == "cite" and isinstance(value, list):
             for i, ref in enumerate(value):
                 if isinstance(ref, str) and ref not in known:
-                    hint = did_you_mean(ref, known) if len(known) <= 2000 else ""
+                    hint = suggest(ref)
                     if not hint and ref.lower() in known:
                         hint = f"; did you mean '{ref.lower()}'?"
                     problems.append(doc.at((*loc, i), f"unknown source id '{ref}'{hint}"))

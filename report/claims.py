@@ -96,8 +96,9 @@ def key_of(ref: str) -> str:
 
 def check_claims(claims: ClaimsFile, doc: Doc, known: set[str]) -> list[Problem]:
     """Return a problem for every citation of the register that names no source."""
-    from .yamlfile import did_you_mean
+    from .yamlfile import Suggestions
 
+    hint = Suggestions(known)
     problems = []
     for i, claim in enumerate(claims.claims):
         refs = [(("claims", i, "claimant", "source"), claim.claimant.source)]
@@ -106,7 +107,7 @@ def check_claims(claims: ClaimsFile, doc: Doc, known: set[str]) -> list[Problem]
         for loc, ref in refs:
             if key_of(ref) not in known:
                 problems.append(doc.at(loc, f"unknown source '{ref}'"
-                                            f"{did_you_mean(key_of(ref), known)}"))
+                                            f"{hint(key_of(ref))}"))
     return problems
 
 

@@ -30,7 +30,7 @@ from .model import (
     current,
 )
 from .tables import Tables
-from .yamlfile import did_you_mean
+from .yamlfile import Suggestions, did_you_mean
 
 PROFILE_FACTS = {
     "founded": ("profile", "founded"), "headquarters": ("profile", "headquarters"),
@@ -75,14 +75,15 @@ def check_references(brief: Brief, cases: dict[str, Case],
                      citation_keys: set[str]) -> list[Problem]:
     """Return a problem for every mark or citation in the brief that points nowhere."""
     problems = []
+    hints = Hints(cases)
     for name in brief.meta.cases:
         if name not in cases:
             problems.append(brief.doc.at(("cases", brief.meta.cases.index(name)), (
-                f"no case file has the id '{name}'{did_you_mean(name, cases)}")))
+                f"no case file has the id '{name}'{hints.case(name)}")))
     for ref in brief.facts:
         for operand in (ref.left, ref.right):
             if operand is not None:
-                why = _dangling(operand, cases)
+                why = _dangling(operand, cases, hints)
                 if why:
                     problems.append(Problem(brief.shown, ref.line, ref.column, "",
                                             f"[[{ref.text}]]: {why}"))
@@ -100,7 +101,7 @@ def check_references(brief: Brief, cases: dict[str, Case],
         for j, name in enumerate(exhibit.cases):
             if name not in cases:
                 problems.append(brief.doc.at(("exhibits", i, "cases", j), (
-                    f"no case file has the id '{name}'{did_you_mean(name, cases)}")))
+                    f"no case file has the id '{name}'{hints.case(name)}")))
         for j, target in enumerate(exhibit.prices):
             case_id, record_id = target.split(":", 1)
             case = cases.get(case_id)
@@ -113,23 +114,37 @@ def check_references(brief: Brief, cases: dict[str, Case],
             case_id, record_id = target.split(":", 1)
             case = cases.get(case_id)
             if case is None or record_id not in case.records():
-                known = case.records() if case else cases
                 problems.append(brief.doc.at(("exhibits", i, "annotate", j), (
                     f"nothing has the id '{target}'"
-                    f"{did_you_mean(record_id if case else case_id, known)}")))
+                    f"{hints.record(case, record_id) if case else hints.case(case_id)}")))
+    cited = Suggestions(citation_keys)
     for key, line, column in brief.citations:
         if key not in citation_keys:
             problems.append(Problem(brief.shown, line, column, "", (
-                f"unknown source '@{key}'{did_you_mean(key, citation_keys)}; cite a source "
-                "as @case:source-id")))
+                f"unknown source '@{key}'{cited(key)}; cite a source as @case:source-id")))
     return problems
 
 
-def _dangling(operand: Operand, cases: dict[str, Case]) -> str | None:
+class Hints:
+    """Suggestions for the ids a brief names, each set of ids looked through a bounded
+    number of times however many marks a brief has."""
+
+    def __init__(self, cases: dict[str, Case]) -> None:
+        self.case = Suggestions(cases)
+        self.records: dict[tuple, Suggestions] = {}
+
+    def record(self, case: Case, record_id: str, also=()) -> str:
+        key = (case.id, tuple(also))
+        if key not in self.records:
+            self.records[key] = Suggestions([*case.records(), *also])
+        return self.records[key](record_id)
+
+
+def _dangling(operand: Operand, cases: dict[str, Case], hints: Hints) -> str | None:
     """Return why a live fact names nothing, or None."""
     case = cases.get(operand.case)
     if case is None:
-        return f"no case file has the id '{operand.case}'{did_you_mean(operand.case, cases)}"
+        return f"no case file has the id '{operand.case}'{hints.case(operand.case)}"
     if operand.record.startswith("@"):
         name = operand.record[1:]
         if name not in DERIVED:
@@ -147,7 +162,7 @@ def _dangling(operand: Operand, cases: dict[str, Case]) -> str | None:
     record = records.get(operand.record)
     if record is None:
         return (f"{case.id} has no record '{operand.record}'"
-                f"{did_you_mean(operand.record, [*records, *PROFILE_FACTS])}")
+                f"{hints.record(case, operand.record, PROFILE_FACTS)}")
     fields = FIELDS[type(record)]
     if operand.field is not None and operand.field not in fields:
         hint = did_you_mean(operand.field, fields) or "; it has " + ", ".join(fields)

@@ -6,6 +6,7 @@ No I/O here: `cases.py` reads YAML and hands plain data to `Case.model_validate`
 from __future__ import annotations
 
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -414,6 +415,10 @@ class Case(Strict):
     def records(self) -> dict[str, Recorded]:
         """Return every record with an id, by id (sources apart: they are cited, not
         stated)."""
+        return self._records
+
+    @cached_property
+    def _records(self) -> dict[str, Recorded]:  # a brief asks once per mark: made once
         found: dict[str, Recorded] = {}
         for group in (self.profile.backers, self.profile.funding_rounds,
                       self.strategy.business_lines, self.strategy.moves, self.team.facts,
