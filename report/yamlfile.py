@@ -26,6 +26,10 @@ from .files import InputFiles
 
 MAX_NODES = 200_000  # values in one file after alias expansion
 MAX_NUMBER_CHARS = 40  # a number longer than this is no figure a source gives
+MAX_WORD = 160  # characters without a break: longer model names exist; 2,000 made 400 pages
+# A run of characters a line cannot break inside (Chinese and Japanese break anywhere).
+_WORD = re.compile("[^\\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]{%d,}"
+                   % (MAX_WORD + 1))
 # Control characters (tab and newlines aside) and lone surrogates: no text holds them.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -188,6 +192,10 @@ def _bad_scalar(node: ScalarNode) -> str | None:
             and len(node.value) > MAX_NUMBER_CHARS:
         return (f"a number written with {len(node.value):,} characters; a number has at most "
                 f"{MAX_NUMBER_CHARS}")
+    long_word = next((w for w in _WORD.findall(node.value) if "://" not in w), None)
+    if long_word is not None:
+        return (f"a word of {len(long_word):,} characters without a space would run off the "
+                f"page; words are at most {MAX_WORD} characters (a web address may be longer)")
     bad = _UNPRINTABLE.search(node.value)
     if bad is None:
         return None
