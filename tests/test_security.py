@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import http.server
 import re
 import secrets
@@ -138,3 +139,43 @@ def test_a_figures_folder_whose_name_has_a_colon_builds(tmp_path):
     assert run.code == 0, run.err
     with zipfile.ZipFile(tmp_path / "output" / "briefing.docx") as docx:
         assert len([n for n in docx.namelist() if n.startswith("word/media/")]) == 4
+
+
+def test_hostile_names_print_literally_in_every_document(tmp_path, listener):
+    # A newline in a name broke out of a chart's alt text into the Markdown, a blank line
+    # printed a raw {#fig … alt=…}, <!--<script> blanked every interactive chart, a <span
+    # style> in a label made Chromium fetch, an emoji failed the build, and "8*8" printed
+    # as "88". Each now prints as typed.
+    cases = case_dir(tmp_path, GOOD / "beta.yaml", GOOD / "gamma.yaml",
+                     GOOD / "exchange-rates.yaml")
+    name = f"Alpha\n\n![](/etc/hostname)\n\n![]({listener}/name.png) <!--<script> 😀 𠜎"
+    person = f'Bo <span style="fill:url({listener}/span)">Beta</span>'
+    text = (GOOD / "alpha.yaml").read_text(encoding="utf-8")
+    text = text.replace("{en: Alpha Labs,", "{en: " + _quote(name) + ",")
+    text = text.replace("{en: Bo Beta,", "{en: " + _quote(person) + ",")
+    text = text.replace("value: about 200", "value: " + _quote("8*8 GPUs, 2*3*4, 1--2, 5'11\""))
+    (cases / "alpha.yaml").write_text(text, encoding="utf-8")
+    run = run_cli("build", "--quiet", cwd=tmp_path)
+    assert run.code == 0, run.err
+    out = tmp_path / "output"
+    assert Recorder.hits == []
+
+    pdf = "\n".join(p.extract_text() for p in PdfReader(out / "briefing.pdf").pages)
+    flat = " ".join(pdf.split())
+    assert "8*8 GPUs, 2*3*4, 1--2, 5'11\"" in flat
+    assert "![](/etc/hostname)" in flat and "{#fig" not in flat and "alt=" not in flat
+
+    with zipfile.ZipFile(out / "briefing.docx") as docx:
+        assert len([n for n in docx.namelist() if n.startswith("word/media/")]) == 4
+        xml = docx.read("word/document.xml").decode()
+    words = html.unescape("".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)))
+    assert "8*8 GPUs, 2*3*4, 1--2, 5'11\"" in words
+    assert "😀" in words and "𠜎" in words and "{#fig" not in words
+
+    page = (out / "briefing.html").read_text(encoding="utf-8")
+    assert page.count("Plotly.newPlot(") == 4
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, re.S)
+    assert len(scripts) == 5  # plotly.js, then one per chart: none was swallowed
+    for body in scripts[1:]:
+        assert "<!--" not in body and "<script" not in body.lower()
+    assert "&lt;!--&lt;script&gt; 😀 𠜎" in page
