@@ -9,6 +9,7 @@ import subprocess
 
 import pypandoc
 import pytest
+from hypothesis import given, settings
 
 from report.escape import (
     attribute,
@@ -21,6 +22,8 @@ from report.escape import (
     terminal,
 )
 from report.render import READER
+
+from .hostile import hostile_text
 
 
 def to_html(markdown: str) -> str:
@@ -240,3 +243,24 @@ def test_a_terminal_line_stays_one_line_without_escape_codes():
     assert terminal("a\ncases/x.yaml:1:1: forged\x1b[2J\u202eevil\u2028") == \
         "a\\ncases/x.yaml:1:1: forged\\x1b[2J\\u202eevil\\u2028"
     assert terminal("零一万物 😀 tab\there") == "零一万物 😀 tab\\there"
+
+
+# ---------------------------------------------------------------- any hostile text
+
+SAFE_KINDS = {"Para", "Plain", "Str", "Space", "Quoted", "DoubleQuote", "SingleQuote", "Emph",
+              "Strong"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=hostile_text(8))
+def test_any_text_stays_text_in_every_pandoc_context(text):
+    from report.escape import one_line
+
+    expected = " ".join(one_line(text).split())
+    assert kinds(to_ast(escape(text))) <= SAFE_KINDS
+    if expected:
+        assert figure_alt(text) == expected
+        meta = pandoc_metadata(f"---\ntitle: {metadata(text)}\n---\n")
+        assert kinds(meta) <= SAFE_KINDS | {"MetaInlines"}
+    assert json.loads(script_json({"t": text})) == {"t": text}
+    assert "\n" not in terminal(text) and "\x1b" not in terminal(text)

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pypandoc
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 from report.cli import app
 
 from .conftest import BAD, EPOCH, GOOD, ROOT, case_dir, run_cli
+from .hostile import hostile_text
 
 pytestmark = pytest.mark.xdist_group("build")
 
@@ -205,9 +207,15 @@ def test_help_and_check_import_no_heavy_library():
 # ---------------------------------------------------------------- property-based
 
 
+def clean_lines(output: str) -> bool:
+    """Whether every line printed is one line with no control character in it."""
+    return not any(unicodedata.category(ch) == "Cc" for line in output.splitlines()
+                   for ch in line)
+
+
 def _mutations():
     """Strategies that damage a valid case file the way hands and paste buffers do."""
-    junk = st.one_of(st.text(max_size=20), st.integers(), st.floats(allow_nan=True),
+    junk = st.one_of(hostile_text(), st.integers(), st.floats(allow_nan=True),
                      st.booleans(), st.none(), st.lists(st.text(max_size=5), max_size=3),
                      st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2))
     return st.lists(st.tuples(st.sampled_from(["replace", "delete", "insert", "text"]),
@@ -267,6 +275,42 @@ def test_any_damaged_case_file_exits_0_or_2_without_a_traceback(tmp_path_factory
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
+    assert clean_lines(result.output), result.output
+
+
+KINDS = {
+    "text": lambda path, text: path.write_text(text, encoding="utf-8"),
+    "fifo": lambda path, text: os.mkfifo(path),
+    "folder": lambda path, text: path.mkdir(),
+    "loop": lambda path, text: os.symlink(path.name, path),
+    "dangling": lambda path, text: os.symlink("nowhere", path),
+    "device": lambda path, text: os.symlink("/dev/zero", path),
+    "inside": lambda path, text: os.symlink("beta.yaml", path),
+}
+# File names from hostile text: no '/' or NUL (no file system allows them), not too long.
+file_names = hostile_text(4).map(lambda s: s.replace("/", "").replace("\x00", "")[:60] + ".yaml")
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(files=st.lists(st.tuples(file_names, st.sampled_from(sorted(KINDS)), hostile_text()),
+                      max_size=4))
+@example(files=[("x.yaml", "fifo", ""), ("a\nb.yaml", "text", "\x1b[2J")])
+def test_any_files_named_yaml_exit_0_or_2_with_clean_lines(tmp_path_factory, files):
+    folder = tmp_path_factory.mktemp("files")
+    cases = case_dir(folder, *GOOD.glob("*.yaml"))
+    for name, kind, text in files:
+        path = cases / name
+        if os.path.lexists(path) or name.startswith((".", "#")):
+            continue
+        try:
+            KINDS[kind](path, text)
+        except OSError:  # a name this file system refuses (too long in bytes, …)
+            continue
+    result = CliRunner().invoke(app, ["check", "--cases", str(cases)])
+    assert result.exit_code in (0, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert clean_lines(result.output), result.output
 
 
 def test_a_full_disk_ends_with_one_line_and_no_partial_files(fresh):
