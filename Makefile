@@ -1,4 +1,5 @@
-# Two commands do all the set-up on a fresh Debian machine with Python >= 3.11:
+# Two commands do all the set-up on a fresh Debian machine with Python >= 3.11 and
+# git, make, python3 and python3-venv (`apt-get install git make python3 python3-venv`):
 #   make briefing   installs what is missing, then builds output/briefing.{pdf,docx,html}
 #   make test       installs what is missing (test tools too), then runs the tests
 # Both are quick when everything is already installed.
@@ -39,14 +40,15 @@ reference-docx: setup-test
 setup: $(VENV)/.runtime-installed apt-runtime
 setup-test: $(VENV)/.test-installed apt-runtime apt-test
 
-# apt-get runs only when a package is missing.
+# apt-get runs only when a package is missing. Its download (about 400 MB on a bare
+# machine: Chromium, the CJK fonts, LibreOffice) prints a line per package as it comes.
 define apt_ensure
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	  | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:" $$missing; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	  echo "Installing Debian packages (a large download on a bare machine):" $$missing; \
+	  $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -o Dpkg::Use-Pty=0 $$missing; \
 	fi
 endef
 
@@ -56,7 +58,17 @@ apt-runtime:
 apt-test:
 	$(call apt_ensure,$(APT_TEST))
 
+# A .venv left half-made by an earlier failed attempt (python3-venv missing: no pip in it,
+# or a Python that no longer runs) is removed and made again.
 $(VENV)/.runtime-installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "report needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "$(PYTHON) cannot make a virtual environment: apt-get install python3-venv"; exit 1; }
+	@if [ -e $(VENV) ] && ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+	  echo "$(VENV) is half-made (from an earlier failed attempt): making it again"; \
+	  rm -rf $(VENV); \
+	fi
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
