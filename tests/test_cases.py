@@ -294,3 +294,30 @@ def test_thousands_of_unknown_source_ids_cost_a_bounded_number_of_suggestions(
     assert len(calls) == 50
     assert err.value.problems[0].message == (
         "unknown source id 'sourse-0'; did you mean 'source-0'?")
+
+
+CURRENCIES = ["EUR", "GBP", "JPY", "HKD", "SGD", "KRW", "INR", "CHF", "AUD", "CAD", "SEK", "BRL"]
+
+
+def test_prices_in_a_dozen_currencies_are_checked_and_each_needs_a_rate(tmp_path):
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    alpha = cases / "alpha.yaml"
+    prices = "".join(f"  - {{id: p-{c.lower()}, model: m, from: 2024-06-01, currency: {c}, "
+                     "input: 1, cite: [home], confidence: confirmed}\n" for c in CURRENCIES)
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("pricing:\n",
+                                                               "pricing:\n" + prices),
+                     encoding="utf-8")
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    lines = run.err.splitlines()
+    assert len(lines) == len(CURRENCIES) + 1 and lines[-1] == "12 problems found"
+    assert lines[0] == ("cases/alpha.yaml:80:55: pricing[0].currency: no exchange rate between "
+                        "EUR and USD: add one to exchange-rates.yaml (see cases/README.md), so "
+                        "this money can be compared")
+    rates = cases / "exchange-rates.yaml"
+    rates.write_text(rates.read_text(encoding="utf-8") + "".join(
+        f"  - {{id: usd-{c.lower()}, period: 2024, base: USD, quote: {c}, rate: 1.5, "
+        "kind: annual-average, cite: [central-bank], confidence: confirmed}\n"
+        for c in CURRENCIES), encoding="utf-8")
+    run = run_cli("check", cwd=tmp_path)
+    assert (run.code, run.out.splitlines()[1]) == (0, "14 exchange rates OK")
