@@ -45,6 +45,7 @@ from pathlib import Path
 POINTER = ".current"
 GENERATION_PREFIX = ".build-"
 STAGING_PREFIX = ".staging-"
+TEMPORARY_PREFIX = ".new-"  # a link about to be renamed into place
 MANIFEST = "manifest.json"
 # Names a build may publish: a fixed link is only ever made, or removed, for these.
 PUBLISHED = ("briefing.pdf", "briefing.docx", "briefing.html", "briefing.md", MANIFEST)
@@ -138,15 +139,21 @@ def _ensure_link(path: Path) -> bool:
     """Put the fixed link `name -> .current/name` in place; return whether it was new."""
     if os.path.islink(path) and os.readlink(path) == _link_target(path.name):
         return False
-    temporary = path.with_name(f".{path.name}.link-{secrets.token_hex(4)}")
-    os.symlink(_link_target(path.name), temporary)
+    _link_in_place(path, _link_target(path.name))
+    return True
+
+
+def _link_in_place(path: Path, target: str) -> None:
+    """Make `path` a symbolic link to `target` in one rename: a reader finds what was there
+    before or the new link, never nothing."""
+    temporary = path.with_name(f"{TEMPORARY_PREFIX}{secrets.token_hex(4)}-{path.name}")
+    os.symlink(target, temporary)
     try:
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
-    return True
 
 
 def _point(out_dir: Path, generation: Path) -> None:
@@ -156,14 +163,7 @@ def _point(out_dir: Path, generation: Path) -> None:
         # A copy that followed the links (`cp -rL`, `shutil.copytree`) made it a folder;
         # no fixed link leads through it then (they were copied as plain files).
         os.rename(pointer, out_dir / f"{GENERATION_PREFIX}displaced-{secrets.token_hex(4)}")
-    temporary = out_dir / f"{POINTER}.new-{secrets.token_hex(4)}"
-    os.symlink(generation.name, temporary)
-    try:
-        os.replace(temporary, pointer)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+    _link_in_place(pointer, generation.name)
     _sync_dir(out_dir)
 
 
@@ -202,8 +202,7 @@ def _tidy(out_dir: Path, current: Path, names: list[str]) -> None:
         stale = entry.name.startswith(GENERATION_PREFIX) and entry.name != current.name
         # Left by a build killed half-way (builds into one folder take turns, so none of
         # these belongs to a build still running).
-        stale |= entry.name.startswith((STAGING_PREFIX, f"{POINTER}.new-", ".briefing.",
-                                        ".manifest.json."))
+        stale |= entry.name.startswith((STAGING_PREFIX, TEMPORARY_PREFIX))
         if stale:
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
