@@ -98,13 +98,15 @@ def _saves(folder: Path) -> Iterator[set]:
             watched = False
             time.sleep(0.25)
             continue
-        if watched is not None:  # a new folder under the same name: build from it
-            yield {("added", str(folder))}
-        watched = identity
         # step: a save must be quiet for 200 ms to count as done (an editor may write a
         # file in pieces); debounce: the longest one batch may grow while saves go on.
-        for batch in watch_files(folder, watch_filter=is_case_file, step=200, debounce=1600,
-                                 recursive=False, yield_on_timeout=True, rust_timeout=250):
+        batches = watch_files(folder, watch_filter=is_case_file, step=200, debounce=1600,
+                              recursive=False, yield_on_timeout=True, rust_timeout=250)
+        if watched is not None:  # a new folder under the same name: build from it, once
+            # the watcher runs on it, so a save made during that build is not missed
+            yield {("added", str(folder))} | next(batches)
+        watched = identity
+        for batch in batches:
             yield batch
             if _identity(folder) != identity:  # gone, or another folder by that name
                 break
