@@ -16,7 +16,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
+
+from .escape import xml_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -150,10 +151,10 @@ def fill_contents(body, headings: list[Heading], depth: int) -> None:
             continue
         entry = etree.fromstring(
             f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="TOC{h.level}"/></w:pPr>'
-            f'<w:hyperlink w:anchor="{escape(h.anchor, {chr(34): "&quot;"})}" w:history="1">'
-            + (f'<w:r><w:t xml:space="preserve">{escape(h.number)}</w:t></w:r><w:r><w:tab/></w:r>'
+            f'<w:hyperlink w:anchor="{xml_text(h.anchor)}" w:history="1">'
+            + (f'<w:r><w:t xml:space="preserve">{xml_text(h.number)}</w:t></w:r><w:r><w:tab/></w:r>'
                if h.number else "")
-            + f'<w:r><w:t xml:space="preserve">{escape(h.text)}</w:t></w:r></w:hyperlink></w:p>')
+            + f'<w:r><w:t xml:space="preserve">{xml_text(h.text)}</w:t></w:r></w:hyperlink></w:p>')
         anchor.addnext(entry)
         anchor = entry
     closing = etree.SubElement(etree.Element(w("p")), w("r"))
@@ -245,13 +246,13 @@ def add_header_footer(parts: dict[str, bytes], body, what: Furnishing) -> None:
 
     footer_runs = "".join(
         field("PAGE") if piece == "{page}" else field("NUMPAGES") if piece == "{pages}"
-        else f'<w:r><w:t xml:space="preserve">{escape(piece)}</w:t></w:r>'
+        else f'<w:r><w:t xml:space="preserve">{xml_text(piece)}</w:t></w:r>'
         for piece in re.split(r"(\{page\}|\{pages\})", what.page) if piece)
     small = '<w:rPr><w:color w:val="666666"/><w:sz w:val="16"/></w:rPr>'
     parts["word/header1.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{W}">'
         f'<w:p><w:pPr><w:pStyle w:val="Header"/>{small}</w:pPr><w:r>{small}'
-        f'<w:t xml:space="preserve">{escape(what.short_title)}</w:t></w:r></w:p></w:hdr>'
+        f'<w:t xml:space="preserve">{xml_text(what.short_title)}</w:t></w:r></w:p></w:hdr>'
     ).encode()
     parts["word/footer1.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr xmlns:w="{W}">'

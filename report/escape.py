@@ -12,6 +12,9 @@ were typed, and nothing in it is read as syntax, wherever it is printed:
 - `plain_label`: plotly labels (chart text, hover text, legends): plotly reads a subset of
   HTML there (`<span style=…>`, `<a href=…>`, entities), which a browser would act on.
 - `html_text`: HTML text and attribute values.
+- `xml_text`: text and attribute values in the DOCX's XML (headers, the contents list).
+- `css_string`: a quoted CSS string (`content:` of the print style and the page's captions):
+  no quote, newline or `</style>` that ends it.
 - `script_json`: JSON inside an HTML `<script>` (chart data, JSON-LD): no `</script>`,
   `<!--` or U+2028/U+2029.
 - `terminal`: a line of a terminal or a log (problems, errors): no newline that forges a
@@ -185,6 +188,21 @@ def plain_label(text: Any, limit: int = 200) -> str:
 def html_text(text: Any) -> str:
     """Return text for HTML content or a quoted attribute value."""
     return html.escape(str(text), quote=True)
+
+
+def css_string(text: Any) -> str:
+    """Return text as a double-quoted CSS string, safe inside an HTML `<style>` too."""
+    escaped = one_line(text).replace("\\", "\\5c ").replace('"', "\\22 ")
+    return '"' + escaped.replace("<", "\\3c ").replace(">", "\\3e ") + '"'
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: Any) -> str:
+    """Return text for XML content or a quoted attribute value (the DOCX's parts): markup
+    escaped, and the characters XML 1.0 cannot hold at all dropped."""
+    return html.escape(_XML_INVALID.sub("", str(text)), quote=True)
 
 
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",

@@ -22,7 +22,7 @@ from pathlib import Path
 from .charts import Chart
 from .compose import Briefing, write_bibliography
 from .errors import EnvironmentFault
-from .escape import html_text
+from .escape import css_string, html_text
 
 FORMATS = ("pdf", "docx", "html")
 FIGURE_SCHEME = "figure"
@@ -280,10 +280,6 @@ def page_footnotes(page: str) -> str:
                   lambda m: f'<span class="footnote">{body(notes.get(m.group(1), ""))}</span>',
                   page, flags=re.S)
     return re.sub(r'<section id="footnotes"[^>]*>.*?</section>', "", page, flags=re.S)
-
-
-def css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def caption_css(labels: dict[str, str]) -> str:

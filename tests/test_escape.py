@@ -264,3 +264,28 @@ def test_any_text_stays_text_in_every_pandoc_context(text):
         assert kinds(meta) <= SAFE_KINDS | {"MetaInlines"}
     assert json.loads(script_json({"t": text})) == {"t": text}
     assert "\n" not in terminal(text) and "\x1b" not in terminal(text)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_xml_text_reads_back_in_an_element_and_an_attribute(text):
+    from xml.etree import ElementTree
+
+    from report.escape import xml_text
+
+    element = ElementTree.fromstring(f'<w a="{xml_text(text)}">{xml_text(text)}</w>')
+    kept = "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+    assert element.text == kept.replace("\r", "\n") and len(element) == 0
+    assert element.get("a") == kept.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_css_string_is_one_string_token_with_the_same_text(text):
+    import tinycss2
+
+    from report.escape import css_string, one_line
+
+    tokens = [t for t in tinycss2.parse_component_value_list(css_string(text))
+              if t.type != "whitespace"]
+    assert [t.type for t in tokens] == ["string"]
+    assert tokens[0].value == one_line(text)
+    assert "<" not in css_string(text)  # no </style> inside the page's <style>
