@@ -128,6 +128,10 @@ def migrate(
             say(f"{display_path(path)}: cannot migrate: {err}", err=True)
             code = 2
             continue
+        except InputError as err:  # no regular file (a pipe, a folder …), or not text
+            say(*(f"{p.path}: cannot migrate: {p.message}" for p in err.problems), err=True)
+            code = 2
+            continue
         if result is None:
             say(f"{display_path(path)}: already in the current format")
             continue

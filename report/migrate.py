@@ -73,8 +73,13 @@ def migrate_text(text: str) -> Migrated | None:
 
 
 def migrate_file(path: Path) -> Migrated | None:
-    """Rewrite `path` in the current format, keeping the original beside it as `.bak`."""
-    text = path.read_text(encoding="utf-8")
+    """Rewrite `path` in the current format, keeping the original beside it as `.bak`;
+    raise InputError when it is no regular file or not UTF-8 text."""
+    from .errors import display_path
+    from .files import InputFiles
+    from .yamlfile import read_text
+
+    text = read_text(path, display_path(path), files=InputFiles(None))
     migrated = migrate_text(text)
     if migrated is not None:
         path.with_name(path.name + ".format1.bak").write_text(text, encoding="utf-8")

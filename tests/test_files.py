@@ -102,3 +102,12 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     with pytest.raises(InputError) as err:
         read_file(big, "big.yaml")
     assert str(err.value) == "big.yaml:1:1: file is 3.1 MB; a case file may be at most 2 MB"
+
+
+def test_migrate_reads_only_a_regular_file(tmp_path):
+    os.mkfifo(tmp_path / "x.yaml")
+    run = run_cli("migrate", "x.yaml", "/dev/zero", cwd=tmp_path, timeout=120)
+    assert (run.code, run.err) == (2, (
+        "x.yaml: cannot migrate: is a named pipe (FIFO), not a file; only regular files are "
+        "read\n/dev/zero: cannot migrate: is a device, not a file; only regular files are "
+        "read\n"))
