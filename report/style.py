@@ -39,6 +39,15 @@ class Labels:
             node = node["one"] if n == 1 and "one" in node else node["other"]
         return str(node).format_map(values) if values else str(node)
 
+    def join(self, key: str, parts) -> str:
+        """Join parts with the separator at `key`; before a separator that starts with
+        punctuation a part's closing full stop gives way ("both; then", never "both.; then")."""
+        sep, parts = self(key), list(parts)
+        if sep[:1] in ";,":
+            parts = [p[:-1] if p.endswith(".") and not p.endswith("..") else p
+                     for p in parts[:-1]] + parts[-1:]
+        return sep.join(parts)
+
     def has(self, key: str) -> bool:
         try:
             self(key)

@@ -116,7 +116,7 @@ class Tables:
         if isinstance(fact, list):
             parts = [self.t("series.phase", period=self.phase_period(p), value=fmt(p.value))
                      for p in fact]
-            return cell(case, self.t("series.join").join(parts), *fact)
+            return cell(case, self.t.join("series.join", parts), *fact)
         return cell(case, fmt(fact.value), fact)
 
     def current(self, case: Case, fact) -> Cell:
@@ -240,9 +240,9 @@ class Tables:
 
         def backers(f: CaseFacts) -> Cell:
             b = f.case.profile.backers
-            text = t("list.sep").join(
+            text = t.join("list.sep", (
                 s.name(x.name) + (t("glance.relation", relation=x.relation) if x.relation
-                                  else "") for x in b)
+                                  else "") for x in b))
             return cell(f.case, text or t("none"), *b)
 
         p = lambda f: f.case.profile  # noqa: E731
@@ -290,7 +290,7 @@ class Tables:
                              Cell(self.investors(r))))
         return self.listing("funding", ("company", "round", "date", "status", "amount",
                                         "valuation", "investors"),
-                            (11, 25, 10, 9, 13, 14, 18), rows)
+                            (11, 23, 10, 11, 13, 14, 18), rows)
 
     def money_cell(self, m, basis: bool = False) -> Cell:
         """An amount, its basis for a valuation, and its note as a footnote."""
@@ -351,7 +351,7 @@ class Tables:
         def team_fact(label: str):
             def make(f: CaseFacts) -> Cell:
                 facts = [x for x in f.case.team.facts if x.label == label]
-                return cell(f.case, t("list.sep").join(x.value for x in facts), *facts) \
+                return cell(f.case, t.join("list.sep", (x.value for x in facts)), *facts) \
                     if facts else Cell(t("none"))
             return make
 
@@ -415,7 +415,7 @@ class Tables:
                              Cell(self.conversion_short(conv))))
         table = self.listing("pricing", ("company", "model", "tier", "period", "input",
                                          "cache_hit", "output", "converted"),
-                             (10, 19, 10, 15, 9, 9, 9, 19), rows)
+                             (10, 17, 12, 15, 9, 9, 9, 19), rows)
         return replace(table, header=table.header[:-1] + (
             t("table.pricing.col.converted", currency=self.c.currency),))
 
@@ -467,7 +467,7 @@ class Tables:
                              Cell(t(f"weights.{r.weights}") if r.weights else t("none")),
                              Cell(self.licence(r))))
         return self.listing("releases", ("company", "release", "date", "kind", "params",
-                                         "weights", "licence"), (11, 23, 11, 10, 13, 8, 24),
+                                         "weights", "licence"), (11, 21, 11, 11, 12, 10, 24),
                             rows)
 
     def relicensing(self, f: CaseFacts) -> str:
@@ -632,13 +632,15 @@ class Tables:
         note = getattr(u.record, "note", None)
         if note:
             parts.append(escape(note))
-        return Md(t("list.sep").join(parts))
+        return Md(t.join("list.sep", parts))
 
     def dispute_value(self, record, dispute) -> str:
         """Another source's version, written the way the field itself is written."""
         from .model import PartialDate
 
         current = getattr(record, dispute.field if dispute.field != "from" else "start", None)
+        if isinstance(current, bool) and str(dispute.value).lower() in ("true", "false"):
+            return self.t(f"boolean.{str(dispute.value).lower()}")
         if isinstance(current, PartialDate):
             try:
                 return self.s.date(PartialDate.parse(dispute.value))

@@ -102,3 +102,14 @@ def test_the_style_check_catches_what_it_looks_for(tmp_path):
 @pytest.mark.parametrize("build", ["brief_build", "three_build", "real_build"])
 def test_no_text_runs_outside_the_text_area(build, request):
     assert overflowing(request.getfixturevalue(build).out / "briefing.pdf") == []
+
+
+def test_a_closing_full_stop_gives_way_to_a_joining_semicolon():
+    from report.style import Labels
+
+    t = Labels("en")
+    assert t.join("list.sep", ["Liang runs both.", "Ningbo Cheng'en."]) == \
+        "Liang runs both; Ningbo Cheng'en."
+    assert t.join("series.join", ["Sells API access.", "from Mar 2026: agents"]) == \
+        "Sells API access; then from Mar 2026: agents"
+    assert t.join("list.sep", ["Co. etc..", "x"]) == "Co. etc..; x"
