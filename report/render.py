@@ -65,7 +65,8 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     out = {fmt: staging / f"briefing.{fmt}" for fmt in FORMATS if fmt in formats}
     side_jobs = {}
     if "html" in out:
-        side_jobs["html"] = [*common, "-t", "html5", "-s",
+        # --wrap=none: a wrapped subtitle would put line breaks into <meta> and PDF metadata.
+        side_jobs["html"] = [*common, "-t", "html5", "-s", "--wrap=none",
                              f"--template={asset('templates/page.html')}"]
     if "docx" in out:
         side_jobs["docx"] = docx_job([md.name, *read], write, images, out["docx"])
@@ -74,7 +75,7 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     if "pdf" in out:
         # The PDF's HTML is on the critical path, so it gets both cores to itself first.
         on_step("Converting Markdown to HTML for the PDF")
-        proc = start_pandoc([*common, "-t", "html5", "-s",
+        proc = start_pandoc([*common, "-t", "html5", "-s", "--wrap=none",
                              f"--template={asset('templates/print.html')}"], cwd=staging)
         try:
             import weasyprint  # noqa: F401  (half a second of imports, while pandoc works)

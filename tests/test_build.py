@@ -80,7 +80,7 @@ def test_pdf_fonts_are_embedded_and_one_is_cjk(real_build):
     assert any("CJK" in name for name in fonts)
 
 
-def test_pdf_metadata(brief_build, three_build):
+def test_pdf_metadata(brief_build, three_build, real_build):
     reader = PdfReader(brief_build.out / "briefing.pdf")
     assert reader.metadata.title == "Alpha Labs lost the price war Beta AI started"
     assert reader.metadata.author == "A. Analyst, Example Research"
@@ -89,6 +89,10 @@ def test_pdf_metadata(brief_build, three_build):
     plain = PdfReader(three_build.out / "briefing.pdf")
     assert plain.metadata.title.startswith("Comparative briefing: Alpha Labs (阿尔法实验室)")
     assert plain.metadata.author is None  # no brief, no author: never the tool's name
+    real = PdfReader(real_build.out / "briefing.pdf").metadata
+    # A subtitle longer than a line stays one line in the metadata.
+    assert real.subject.startswith("01.AI (零一万物) and DeepSeek (深度求索), 2023–2026: why")
+    assert "\n" not in real.subject and real.author == "Case-study desk"
 
 
 # ---------------------------------------------------------------- DOCX

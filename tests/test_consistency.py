@@ -100,3 +100,16 @@ def test_findings_agree_with_the_tables_for_ten_synthetic_companies(tmp_path):
 @pytest.mark.xdist_group("build")
 def test_findings_agree_with_the_tables_for_the_shipped_cases():
     check_agreement(ROOT / "cases")
+
+
+def test_an_exhibit_of_chosen_prices_describes_what_it_chose():
+    """Its alt text names the chosen models and its window, not the fact pack's chart."""
+    from report.charts.exhibits import exhibit_chart
+
+    inputs = load_inputs(ROOT / "cases")
+    c = compare(inputs.cases, dt.date(2026, 11, 24), inputs.rates, inputs.currency)
+    exhibit = next(e for e in inputs.brief.meta.exhibits if e.chart == "prices")
+    alt = exhibit_chart(c, STYLE, exhibit).alt
+    assert alt.startswith("Step lines of the input price per 1M tokens in USD of Yi-Large")
+    assert "deepseek-chat (DeepSeek-V3)" in alt and "to 30 Jun 2025" in alt
+    assert "lowest" not in alt

@@ -91,10 +91,18 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
     default_caption = t("chart.prices.caption", currency=c.currency) + (
         " " + t("chart.prices.converted") if rates else "") + (
         " " + t("chart.prices.seen_note") if seen_any else "")
-    return Chart(chart_id, caption or default_caption,
-                 t("chart.prices.alt", currency=c.currency,
-                   names=t("list.join").join(f.case.name.en for f in chosen)),
-                 keys, fig, height)
+    if points is None:
+        alt = t("chart.prices.alt", currency=c.currency,
+                names=t("list.join").join(f.case.name.en for f in chosen))
+    else:  # say what this exhibit chose, not what the fact pack's chart shows
+        alt = t("chart.prices.chosen_alt", currency=c.currency,
+                kinds=t("list.join").join(t(f"chart.prices.{k}") for k in kinds),
+                models=t("list.join").join(dict.fromkeys(s.point.model for _, s in drawn)),
+                start=style.date(max(min(s.start for _, s in drawn),
+                                     window.start if window else dt.date.min)),
+                end=style.date(min(max(s.end for _, s in drawn),
+                                   window.end if window else dt.date.max)))
+    return Chart(chart_id, caption or default_caption, alt, keys, fig, height)
 
 
 def _step_line(steps: list[PriceStep], style: Style, company: str, kind: str):
