@@ -8,6 +8,7 @@ the templates'; the words inside them come from the label catalogue (`labels/`).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,9 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
     the brief module found are replaced, from the end backwards so offsets stay valid.
     """
     by_id = {chart.id: chart for chart in charts}
-    marks = [(f.start, f.end, writer.markdown(f)) for f in brief.facts]
+    facts = sorted(brief.facts, key=lambda f: f.start)
+    marks = [(f.start, f.end, writer.markdown(f, bare=_cited_again(brief.body, f, after, writer)))
+             for f, after in zip(facts, [*facts[1:], None])]
     marks += [(e.start, e.end, render_figure(by_id[exhibit_chart_id(e.id)],
                                              images[exhibit_chart_id(e.id)], style))
               for e in brief.exhibits]
@@ -110,6 +113,19 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
     for start, end, text in sorted(marks, reverse=True):
         body = body[:start] + text + body[end:]
     return Md(body)
+
+
+SENTENCE_END = re.compile(r"[.!?;:]\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s")
+
+
+def _cited_again(body: str, fact, after, writer) -> bool:
+    """Whether the next live fact, in the same sentence, cites the same sources as sure: then
+    this one is written bare and the citation follows the last ("CNY 1 from May 2024 [1, 2]",
+    not "CNY 1 [1, 2] from May 2024 [1, 2]")."""
+    if after is None or SENTENCE_END.search(body, fact.end, after.start):
+        return False
+    this, then = writer.value(fact), writer.value(after)
+    return this.cites == then.cites and this.confidence == then.confidence
 
 
 def exhibit_chart_id(exhibit_id: str) -> str:

@@ -203,10 +203,13 @@ class FactWriter:
         self.c, self.tables = comparison, tables
         self.s, self.t = tables.s, tables.t
 
-    def markdown(self, ref: FactRef) -> Md:
-        """The value, its confidence when below confirmed, and its citation."""
+    def markdown(self, ref: FactRef, bare: bool = False) -> Md:
+        """The value, its confidence when below confirmed, and its citation; `bare`, the
+        value alone (a later fact in the same sentence carries the same citation)."""
         value = self.value(ref)
         text = escape(value.text)
+        if bare:
+            return Md(text)
         if value.confidence is not None and value.confidence is not Confidence.confirmed:
             text += f" [({escape(self.t(f'confidence.{value.confidence.value}'))})]{{.confidence}}"
         label = self.t(f"confidence.{value.confidence.value}") if value.confidence else None

@@ -144,6 +144,19 @@ def test_a_price_edited_in_a_case_file_changes_the_prose(tmp_path):
     assert "16×" in summary  # the ratio follows: CNY 20 / CNY 1.25
 
 
+def test_facts_from_the_same_sources_in_one_sentence_are_cited_once(tmp_path):
+    """"CNY 1 per 1M tokens from 6 May 2024 [1]", not "CNY 1 [1] … 6 May 2024 [1]"; facts with
+    other sources, or in the next sentence, keep their own citations."""
+    cases_with(tmp_path, brief=DATA / "brief" / "brief.md")
+    run = run_cli("build", "--quiet", "--format", "html", cwd=tmp_path)
+    assert run.code == 0, run.err
+    md = (tmp_path / "output" / "briefing.md").read_text(encoding="utf-8")
+    beta, alpha = md.split("Beta AI charged", 1)[1].split("as much", 1)[0].split(";", 1)
+    assert beta.count("@beta:price") == 1
+    assert beta.split()[:3] == ["CNY", "1", "per"]  # written bare, no citation after it
+    assert alpha.count("@alpha:news") == 2  # the conversion and the ratio, each with its own
+
+
 def test_without_a_brief_the_build_is_the_fact_pack(three_build):
     reader = PdfReader(three_build.out / "briefing.pdf")
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
