@@ -45,11 +45,18 @@ class Evidence(Strict):
     cite: Annotated[list[CiteKey], Field(min_length=1)]
 
 
+FactKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9_-]*$",
+                               description="a case fact: case-id:record-id")]
+
+
 class Claim(Strict):
     id: Slug
     claimant: Claimant
     quote: Quote
     about: Slug | None = None
+    facts: Annotated[list[FactKey], Field(
+        max_length=50, description="the case facts that repeat this claim: the fact pack "
+                                   "points from each to the verdict")] = []
     verdict: Verdict
     reason: ShortText = Field(description="why this verdict, in one line")
     evidence: Annotated[list[Evidence], Field(min_length=1)]
@@ -94,13 +101,22 @@ def key_of(ref: str) -> str:
     return ref if ":" in ref else f"claims:{ref}"
 
 
-def check_claims(claims: ClaimsFile, doc: Doc, known: set[str]) -> list[Problem]:
-    """Return a problem for every citation of the register that names no source."""
+def check_claims(claims: ClaimsFile, doc: Doc, known: set[str],
+                 records: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Return a problem for every citation of the register that names no source, and for
+    every fact it names that no case file holds (`records`: each case's record ids)."""
     from .yamlfile import Suggestions
 
     hint = Suggestions(known)
+    records = records or {}
+    fact_hint = Suggestions({f"{case}:{r}" for case, ids in records.items() for r in ids})
     problems = []
     for i, claim in enumerate(claims.claims):
+        for j, fact in enumerate(claim.facts):
+            case, record = fact.split(":", 1)
+            if record not in records.get(case, ()):
+                problems.append(doc.at(("claims", i, "facts", j),
+                                       f"no fact '{fact}' in the case files{fact_hint(fact)}"))
         refs = [(("claims", i, "claimant", "source"), claim.claimant.source)]
         refs += [(("claims", i, "evidence", j, "cite", k), ref)
                  for j, ev in enumerate(claim.evidence) for k, ref in enumerate(ev.cite)]
@@ -111,4 +127,15 @@ def check_claims(claims: ClaimsFile, doc: Doc, known: set[str]) -> list[Problem]
     return problems
 
 
-__all__ = ["Claim", "ClaimsFile", "Verdict", "check_claims", "key_of", "load_claims"]
+def verdicts_by_fact(claims: ClaimsFile | None) -> dict[tuple[str, str], tuple[Verdict, ...]]:
+    """Each case fact a claim names (case id, record id), with the verdicts on it."""
+    found: dict[tuple[str, str], tuple[Verdict, ...]] = {}
+    for claim in claims.claims if claims else ():
+        for fact in claim.facts:
+            key = tuple(fact.split(":", 1))
+            found[key] = (*found.get(key, ()), claim.verdict)
+    return found
+
+
+__all__ = ["Claim", "ClaimsFile", "Verdict", "check_claims", "key_of", "load_claims",
+           "verdicts_by_fact"]

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .brief import Brief
 from .charts import Chart
-from .claims import ClaimsFile, key_of
+from .claims import ClaimsFile, key_of, verdicts_by_fact
 from .compare import CaseFacts, Comparison, Reference, cites, price_ranking
 from .escape import Md, attribute, citation, escape, metadata, sourced
 from .facts import FactWriter
@@ -52,7 +52,7 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
     claims checked, then the fact pack; without one, the fact pack alone."""
     style = style or Style()
     env = environment(style, comparison)
-    tables = Tables(comparison, style)
+    tables = Tables(comparison, style, verdicts_by_fact(claims))
     title, subtitle = titles(comparison, style, brief)
     context = {
         "c": comparison,

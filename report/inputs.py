@@ -90,7 +90,8 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
                                          known)
             warnings += unsourced_numbers(the_brief)
         if claims is not None:
-            problems += check_claims(claims, claims_doc, known)
+            problems += check_claims(claims, claims_doc, known,
+                                     {cf.case.id: set(cf.case.records()) for cf in case_files})
         if not problems:
             problems += _missing_rates(inputs)
     if strict:

@@ -86,8 +86,17 @@ def cell(case: Case, text: str, *records) -> Cell:
 class Tables:
     """Builds every table of the fact pack in one house style."""
 
-    def __init__(self, c: Comparison, style: Style):
+    def __init__(self, c: Comparison, style: Style, verdicts=None):
         self.c, self.s, self.t = c, style, style.labels
+        # (case id, record id) -> verdicts of the claims register on a fact that repeats a claim
+        self.verdicts: dict = verdicts or {}
+
+    def rated(self, case: Case, *records, key: str = "claims.rated") -> tuple[str, ...]:
+        """"rated contradicted in Claims checked", for each record that repeats a checked
+        claim (`key` "claims.rated_note": the sentence a table note is)."""
+        return tuple(dict.fromkeys(
+            self.t(key, verdict=self.t(f"verdict.{v.value}"))
+            for r in records for v in self.verdicts.get((case.id, getattr(r, "id", None)), ())))
 
     # ------------------------------------------------------------ helpers
 
@@ -351,8 +360,10 @@ class Tables:
         def team_fact(label: str):
             def make(f: CaseFacts) -> Cell:
                 facts = [x for x in f.case.team.facts if x.label == label]
-                return cell(f.case, t.join("list.sep", (x.value for x in facts)), *facts) \
-                    if facts else Cell(t("none"))
+                if not facts:
+                    return Cell(t("none"))
+                return replace(cell(f.case, t.join("list.sep", (x.value for x in facts)), *facts),
+                               notes=self.rated(f.case, *facts, key="claims.rated_note"))
             return make
 
         table = self.side_by_side("team", [
@@ -590,16 +601,19 @@ class Tables:
         for topic, group in groupby(items, key=lambda u: u.topic):
             group = list(group)
             rows = []
+            def ordinary(u: Uncertain) -> bool:  # grouped: nothing to say of it alone
+                return (u.reason in self.ORDINARY and not getattr(u.record, "disputes", ())
+                        and not self.rated(self.c.by_id(u.case_id).case, u.record))
+
             for u in group:
-                if u.reason in self.ORDINARY and not getattr(u.record, "disputes", ()):
+                if ordinary(u):
                     continue
                 case = self.c.by_id(u.case_id).case
                 rows.append((Cell(case.name.en), Cell(self.describe(u), u.cites),
                              Cell(t(f"confidence.{u.confidence.value}")),
                              Cell(self.why(u, case))))
             for (case_id, reason), members in groupby(
-                    sorted((u for u in group if u.reason in self.ORDINARY
-                            and not getattr(u.record, "disputes", ())),
+                    sorted((u for u in group if ordinary(u)),
                            key=lambda u: (u.case_id, self.ORDINARY.index(u.reason))),
                     key=lambda u: (u.case_id, u.reason)):
                 members = list(members)
@@ -624,7 +638,7 @@ class Tables:
     def why(self, u: Uncertain, case: Case) -> Md:
         """Why a fact is below confirmed, other sources' versions (each cited) and the note."""
         t = self.t
-        parts = [escape(t(f"reason.{u.reason}"))]
+        parts = [escape(t(f"reason.{u.reason}")), *map(escape, self.rated(case, u.record))]
         for d in getattr(u.record, "disputes", ()):
             version = t("reason.version", field=self.field_label(d.field),
                         value=self.dispute_value(u.record, d))

@@ -82,6 +82,30 @@ def test_a_claim_with_an_unknown_verdict(tmp_path):
         "1 problem found"]
 
 
+def test_a_claim_naming_a_fact_no_case_file_holds(tmp_path):
+    cases_with(tmp_path, claims=BAD_BRIEFS / "claims_fact" / "claims.yaml")
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.splitlines() == [
+        "cases/claims.yaml:6:25: claims[0].facts[1]: no fact 'alpha:boo' in the case files; "
+        "did you mean 'alpha:bo'?",
+        "1 problem found"]
+
+
+def test_a_fact_that_repeats_a_checked_claim_points_to_the_verdict(tmp_path):
+    """The fact pack does not state a refuted claim as a fact without saying so."""
+    claims = tmp_path / "claims.yaml"
+    claims.write_text((BAD_BRIEFS / "claims_fact" / "claims.yaml").read_text(
+        encoding="utf-8").replace(', "alpha:boo"', ""), encoding="utf-8")
+    cases_with(tmp_path, brief=DATA / "brief" / "brief.md", claims=claims)
+    run = run_cli("build", "--quiet", "--format", "html", cwd=tmp_path)
+    assert run.code == 0, run.err
+    text = plain((tmp_path / "output" / "briefing.md").read_text(encoding="utf-8"))
+    appendix = text.split("Appendix: facts below confirmed")[-1]
+    bo = next(line for line in appendix.splitlines() if "Bo Beta" in line)
+    assert "rated contradicted in Claims checked" in bo
+
+
 def test_a_brief_naming_an_unknown_case(tmp_path):
     cases_with(tmp_path, brief=BAD_BRIEFS / "unknown_case.md")
     run = run_cli("check", cwd=tmp_path)
