@@ -60,6 +60,7 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
         "t": style.labels,
         "tables": tables,
         "title": title,
+        "docx_abstract": docx_abstract(comparison, style, brief),
         "subtitle": subtitle,
         "meta": brief.meta if brief else None,
         "short_title": (brief.meta.short_title if brief and brief.meta.short_title
@@ -126,6 +127,24 @@ def _cited_again(body: str, fact, after, writer) -> bool:
         return False
     this, then = writer.value(fact), writer.value(after)
     return this.cites == then.cites and this.confidence == then.confidence
+
+
+def docx_abstract(c: Comparison, style: Style, brief: Brief | None) -> Md:
+    """The Word cover's text: the questions the briefing answers, its scope and disclaimer,
+    and the key to its confidence marks (the PDF and HTML covers set these out themselves)."""
+    t, meta = style.labels, brief.meta if brief else None
+    blocks = []
+    if meta and meta.questions:
+        blocks.append(f"**{escape(t('cover.questions'))}**")
+        # pandoc writes the abstract as one paragraph with line breaks, and runs list items
+        # together: so each question is a paragraph of its own behind a bullet.
+        blocks += [f"• {escape(q)}" for q in meta.questions]
+    blocks.append(escape(t("cover.abstract", scope=t(
+        "cover.scope", as_of=style.date(c.as_of), built=style.date(c.build_date)),
+        audience=t("cover.audience", audience=meta.audience) + ". " if meta and meta.audience
+        else "", disclaimer=meta.disclaimer if meta and meta.disclaimer else "")))
+    blocks.append(f"*{escape(t('cover.method'))}*")
+    return Md("\n\n".join(blocks))
 
 
 def exhibit_chart_id(exhibit_id: str) -> str:

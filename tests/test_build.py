@@ -158,6 +158,15 @@ def test_docx_has_a_cover_a_header_and_page_x_of_y(brief_build):
     assert len(re.findall(r'<w:br w:type="page"\s*/>', xml)) >= 2  # cover, contents, text
 
 
+def test_docx_cover_holds_the_questions_and_the_confidence_key(brief_build):
+    """Word's cover says what the PDF's says: the questions answered, scope, and the key
+    to the confidence marks the text uses."""
+    doc = Document(str(brief_build.out / "briefing.docx"))
+    cover = next(p for p in doc.paragraphs if p.style.name == "Abstract").text.splitlines()
+    assert cover[:2] == ["This briefing answers", "• Why did Alpha Labs’ leaders leave?"]
+    assert cover[-1].startswith("Every fact cites the source it was read in and states how sure")
+
+
 def test_docx_rows_stay_whole_and_fonts_match_the_pdf(brief_build):
     z = zipfile.ZipFile(brief_build.out / "briefing.docx")
     xml = z.read("word/document.xml").decode()
