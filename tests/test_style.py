@@ -113,3 +113,13 @@ def test_a_closing_full_stop_gives_way_to_a_joining_semicolon():
     assert t.join("series.join", ["Sells API access.", "from Mar 2026: agents"]) == \
         "Sells API access; then from Mar 2026: agents"
     assert t.join("list.sep", ["Co. etc..", "x"]) == "Co. etc..; x"
+
+
+def test_chart_labels_are_cut_at_a_word_never_inside_one():
+    from report.charts import shorten
+
+    assert shorten("Embraces DeepSeek: positions itself as a layer", 30) == "Embraces DeepSeek…"
+    assert shorten("DeepSeek-V2 API priced at CNY 1 in / CNY 2 out", 30) == \
+        "DeepSeek-V2 API priced at…"
+    assert shorten("Yi-Lightning launched", 30) == "Yi-Lightning launched"
+    assert shorten("A" * 50, 30) == "A" * 29 + "…"  # one long word: cut, as nothing else can be

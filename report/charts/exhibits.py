@@ -9,7 +9,7 @@ from ..brief import Exhibit
 from ..compare import Comparison, cites
 from ..model import Category
 from ..style import Style
-from . import Chart, Window, colours, day, layout, period_compared, plain_label
+from . import Chart, Window, colours, day, layout, period_compared, plain_label, shorten
 from .prices import price_chart
 from .timeline import timeline_chart
 
@@ -65,7 +65,8 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
             continue
         fig.add_trace(go.Scatter(
             x=[day(p.left) for p in mine],
-            y=[t(f"function.{p.function.value if p.function else 'other'}") for p in mine],
+            y=[_axis_label(t(f"function.{p.function.value if p.function else 'other'}"))
+               for p in mine],
             mode="markers+text", name=plain_label(f.case.name.en),
             text=[plain_label(p.name.en) for p in mine], textposition="top center",
             textfont={"size": 10}, marker={"symbol": "x", "size": 12,
@@ -78,7 +79,7 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
     for k, item in enumerate(events):
         fig.add_vline(x=day(item.date), line={"color": "#777", "width": 1, "dash": "dot"})
         fig.add_annotation(x=day(item.date), y=1.03 + 0.075 * (k % 3), yref="paper",
-                           text=plain_label(_short(_event_text(c, style, item))),
+                           text=plain_label(shorten(_event_text(c, style, item), 40)),
                            showarrow=False, font={"size": 10, "color": "#333"},
                            xanchor="left", bgcolor="rgba(255,255,255,0.85)")
     undated = sum(1 for f in chosen for p in f.departed if p.left is None)
@@ -86,7 +87,7 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
     layout(fig, height, margin={"l": 10, "r": 10, "t": 90, "b": 10})
     fig.update_xaxes(type="date", range=window.axis())
     fig.update_yaxes(categoryorder="array", type="category",
-                     categoryarray=[t(f"function.{n}") for n in reversed(functions)])
+                     categoryarray=[_axis_label(t(f"function.{n}")) for n in reversed(functions)])
     keys = tuple(dict.fromkeys(k for f, p in gone for k in cites(f.case, p)))
     keys += tuple(k for i in events for k in cites(c.by_id(i.case_id).case, i.record)
                   if k not in keys)
@@ -94,6 +95,11 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
         caption = _sentence(caption) + " " + t("exhibit.undated", n=undated)
     return Chart(chart_id, caption, t("exhibit.departures_alt", n=len(gone),
                                       functions=len(functions)), keys, fig, height)
+
+
+def _axis_label(text: str) -> str:
+    """A catalogue word as an axis label starts with a capital ("Pre-training")."""
+    return text[:1].upper() + text[1:]
 
 
 def _sentence(text: str) -> str:
@@ -106,9 +112,6 @@ def _event_text(c: Comparison, style: Style, item) -> str:
 
     return f"{style.date(item.date)}: {Tables(c, style).happening(item)}"
 
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _shade(fig, shade) -> None:

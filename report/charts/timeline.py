@@ -10,7 +10,7 @@ from ..compare import Comparison, TimelineItem
 from ..model import Category
 from ..style import Style
 from ..tables import Tables
-from . import Chart, Window, day, layout, period_compared, plain_label
+from . import Chart, Window, day, layout, period_compared, plain_label, shorten
 
 CATEGORY_STYLE = {  # symbol and colour: a marker reads by shape even in greyscale
     Category.model: ("circle", "#0072B2"), Category.funding: ("diamond", "#E69F00"),
@@ -18,7 +18,7 @@ CATEGORY_STYLE = {  # symbol and colour: a marker reads by shape even in greysca
     Category.pricing: ("triangle-up", "#009E73"), Category.partnership: ("star", "#CC79A7"),
     Category.product: ("hexagon", "#56B4E9"),
 }
-LABEL_CHARS = 30  # a label longer than this is cut with an ellipsis
+LABEL_CHARS = 30  # a label longer than this is cut at a word, with an ellipsis
 CHAR_PX = 6.0  # about how wide a character of a 10.5-pixel label is
 PLOT_PX = 880  # about how wide the plotting area is
 # Where labels sit, in lanes (one lane is 1.0 high): rows above and below the markers.
@@ -113,7 +113,7 @@ def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, w
         mine = sorted((i for i in items if i.case_id == lane_id), key=lambda i: i.date.mid())
         ends: dict[int, dt.date] = {}
         for i in mine:
-            text = _short(words.happening(i))
+            text = shorten(words.happening(i), LABEL_CHARS)
             width = dt.timedelta(days=len(text) * CHAR_PX * days_per_px)
             centre = i.date.mid()
             left, right = centre - width / 2, centre + width / 2
@@ -134,6 +134,3 @@ def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, w
             })
     return annotations
 
-
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
