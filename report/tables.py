@@ -20,6 +20,7 @@ from .model import (
     Confidence,
     Fact,
     FundingRound,
+    Level,
     Person,
     PricePoint,
     Release,
@@ -380,8 +381,11 @@ class Tables:
     def people(self) -> Table:
         t, s = self.t, self.s
         rows = []
+        levels = list(Level)
         for f in self.c.facts:
-            for p in f.people:
+            # Most senior first, then by name: the order a reader scans a staff list in.
+            for p in sorted(f.people, key=lambda p: (
+                    levels.index(p.level) if p.level else len(levels), p.name.en.casefold())):
                 tags = [t(f"level.{p.level.value}")] if p.level else []
                 if p.cofounder:
                     tags.append(t("person.cofounder"))
