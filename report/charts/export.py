@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentFault, Problem
+from ..processes import kill_tagged, new_tag
 
 if TYPE_CHECKING:
     from . import Chart
@@ -23,6 +24,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The tallest chart image drawn whole here: 1,350 people on the team chart (60,000 pixels)
 # came out right, 3,000 (132,380 pixels) came back as 3 bytes.
 MAX_IMAGE_PIXELS = 60_000
+# Marks the Chromium of one export, which runs in a session of its own (report/processes.py).
+BROWSER_TAG = "REPORT_BROWSER_TAG"
 BROWSER_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser",
                       "google-chrome", "chrome")
 
@@ -94,15 +97,24 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
              "opts": {"format": "png", "width": WIDTH, "height": c.height,
                       "scale": SCALE}}
             for c in charts]
+    browser = new_tag()
+    os.environ[BROWSER_TAG] = browser
     try:
         # mathjax=False: kaleido would otherwise load MathJax from a CDN.
         kaleido.write_fig_from_object_sync(jobs, kopts={"n": 1, "mathjax": False},
                                            cancel_on_error=True)
+    except KeyboardInterrupt:  # kaleido draws on a thread of its own, which would go on
+        kill_tagged(browser, BROWSER_TAG)
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        raise
     except Exception as err:  # kaleido raises many kinds; most mean the browser failed us
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
         folder = next(iter(paths.values())).parent
         raise EnvironmentFault(export_failure(err, folder)) from None
+    finally:
+        os.environ.pop(BROWSER_TAG, None)
     broken = {c.id: image_problem(c, staged[c.id]) for c in charts}
     broken = {chart_id: why for chart_id, why in broken.items() if why is not None}
     if broken:
