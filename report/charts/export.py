@@ -46,6 +46,8 @@ def export_charts(charts: list[Chart], paths: dict[str, Path]) -> int:
     missing = [c for c in charts if image_problem(c, paths[c.id]) is not None]
     if missing:
         _export(missing, {c.id: paths[c.id] for c in missing})
+    for c in charts:  # images cached before charts were stored without alpha
+        without_alpha(paths[c.id])
     return len(missing)
 
 
@@ -127,6 +129,25 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
             "disk space are free, then build again")
     for c in charts:
         os.replace(staged[c.id], paths[c.id])
+
+
+def without_alpha(png: Path) -> None:
+    """Rewrite a chart image as RGB on white, unless it is already. Charts are drawn on white
+    anyway; without an alpha channel WeasyPrint copies the image's data into the PDF as it
+    is, where it decoded and compressed every chart again on every build (pdfspeed.py)."""
+    with open(png, "rb") as f:
+        header = f.read(26)
+    if len(header) < 26 or header[12:16] != b"IHDR" or header[25] not in (4, 6):
+        return  # not a PNG we know, or one without alpha (colour types 4 and 6 have it)
+    from PIL import Image
+
+    with Image.open(png) as image:
+        rgba = image.convert("RGBA")
+    if rgba.getchannel("A").getextrema() != (255, 255):  # not opaque: lay it on white
+        rgba = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    staged = png.with_name(f".{png.name}.{os.getpid()}.rgb.tmp")
+    rgba.convert("RGB").save(staged, format="PNG")
+    os.replace(staged, png)  # a build reading the image meanwhile sees the old or the new
 
 
 MIN_FREE_BYTES = 100_000_000  # what Chromium's profile and a batch of chart images need
