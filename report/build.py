@@ -16,11 +16,17 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cases import input_paths, is_input_name
 from .errors import EnvironmentFault, InputError, display_path
 from .files import InputFiles
 from .render import FORMATS
+
+if TYPE_CHECKING:
+    from .charts import Chart
+    from .compose import Briefing
+    from .inputs import Inputs
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -72,12 +78,7 @@ def _build(options: BuildOptions, epoch: int, key: str,
     """The stages in order: load, compare, draw, compose, render, publish."""
     from filelock import FileLock
 
-    from .charts import build_charts, export_charts, image_paths
-    from .charts.export import chart_size_problems
-    from .compare import compare
-    from .compose import compose
     from .inputs import load_inputs
-    from .style import Style
 
     inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
     case_files = inputs.case_files
@@ -86,34 +87,63 @@ def _build(options: BuildOptions, epoch: int, key: str,
     prepare_dir(options.figures_dir, "--figures")
     # Two builds into one folder take turns, so neither sees the other's half-written files.
     with FileLock(str(options.out_dir / ".report.lock")):
-        on_step("Comparing cases")
-        comparison = compare(inputs.cases,
-                             dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date(),
-                             inputs.rates, inputs.currency,
-                             tuple(inputs.claims.sources) if inputs.claims else ())
-        style = Style()
-        on_step("Drawing charts")
-        exhibits = inputs.brief.meta.exhibits if inputs.brief else ()
-        charts = build_charts(comparison, style, exhibits)
-        images = image_paths(charts, options.figures_dir)
-        too_tall = chart_size_problems(charts, display_path(options.cases_dir))
-        if too_tall:
-            raise InputError(too_tall)
-        # Drawing the charts is not overlapped with pandoc: on two cores Chromium and pandoc
-        # only slow each other down (measured: 11.4 s overlapped, 11.1 s one after the other).
-        exported = export_charts(charts, images)
-        on_step("Writing the briefing")
-        briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
+        composed = compose_briefing(inputs, epoch, options, on_step)
+        images = composed.images
         try:
             documents, manifest_path = _render_and_publish(
-                options, briefing, charts, images, case_files, epoch, key, on_step, files)
+                options, composed.briefing, composed.charts, images, case_files, epoch, key,
+                on_step, files)
         except OSError as err:  # disk full, folder removed under us, …
             raise EnvironmentFault(
                 f"could not write the documents into {display_path(options.out_dir)} "
                 f"({err.strerror}); free some disk space or choose another folder with --out; "
                 "earlier documents are unchanged") from None
         prune_figures(options.figures_dir, set(images.values()))
-    return BuildResult(documents, manifest_path, exported, warnings=inputs.warnings)
+    return BuildResult(documents, manifest_path, composed.exported, warnings=inputs.warnings)
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A briefing ready to render: its Markdown, its charts and where their images live."""
+
+    briefing: Briefing
+    charts: list[Chart]
+    images: dict[str, Path]
+    exported: int  # chart images drawn for it (0: all cached, or not asked for)
+
+
+def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
+                     on_step: Callable[[str], None] = lambda step: None,
+                     export: bool = True) -> Composed:
+    """Compare the cases, draw the charts and write the Markdown.
+
+    `export=False` names the chart images without drawing them: the HTML page draws its
+    charts itself, so `report preview` shows a page without waiting for the browser.
+    """
+    from .charts import build_charts, export_charts, image_paths
+    from .charts.export import chart_size_problems
+    from .compare import compare
+    from .compose import compose
+    from .style import Style
+
+    on_step("Comparing cases")
+    comparison = compare(inputs.cases, dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date(),
+                         inputs.rates, inputs.currency,
+                         tuple(inputs.claims.sources) if inputs.claims else ())
+    style = Style()
+    on_step("Drawing charts")
+    exhibits = inputs.brief.meta.exhibits if inputs.brief else ()
+    charts = build_charts(comparison, style, exhibits)
+    images = image_paths(charts, options.figures_dir)
+    too_tall = chart_size_problems(charts, display_path(options.cases_dir))
+    if too_tall:
+        raise InputError(too_tall)
+    # Drawing the charts is not overlapped with pandoc: on two cores Chromium and pandoc
+    # only slow each other down (measured: 11.4 s overlapped, 11.1 s one after the other).
+    exported = export_charts(charts, images) if export else 0
+    on_step("Writing the briefing")
+    briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
+    return Composed(briefing, charts, images, exported)
 
 
 def _render_and_publish(options, briefing, charts, images, case_files, epoch, key, on_step,

@@ -122,10 +122,18 @@ def load_cases(directory: Path, files: InputFiles | None = None) -> list[CaseFil
     return loaded
 
 
+# The last good reading of each file: `report preview` reads the cases again on every save,
+# and then only the file that changed needs parsing (a case is frozen; nothing changes a Doc).
+_last_read: dict[tuple[Path, str], CaseFile] = {}
+
+
 def load_case(path: Path, files: InputFiles | None = None) -> CaseFile:
     """Return the validated case in one file; raise InputError listing all its problems."""
     shown = display_path(path)
     text = read_text(path, shown, files=files)
+    known = _last_read.get((path, shown))
+    if known is not None and known.text == text:
+        return known
     doc = parse(text, shown)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(shown, 1, 1, "", (
@@ -141,7 +149,8 @@ def load_case(path: Path, files: InputFiles | None = None) -> CaseFile:
         problems.extend(_check_disputes(case, doc))
     if problems:
         raise InputError(problems)
-    return CaseFile(path=path, case=case, text=text, doc=doc)
+    _last_read[(path, shown)] = read = CaseFile(path=path, case=case, text=text, doc=doc)
+    return read
 
 
 def load_rates(directory: Path, files: InputFiles | None = None

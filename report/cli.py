@@ -9,7 +9,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -220,6 +222,146 @@ def watch(
         say("stopped watching")
 
 
+@app.command()
+def preview(
+    cases: CasesOpt = Path("cases"),
+    out: OutOpt = Path("output"),
+    figures: FiguresOpt = Path("figures"),
+    format: Annotated[str, typer.Option(
+        "--format", help="Documents to build into --out in the background after each page: "
+                         "comma-separated pdf,docx,html.")] = "pdf,docx,html",
+    brief: BriefOpt = None,
+    strict: StrictOpt = False,
+    port: Annotated[int, typer.Option(
+        "--port", help="Port on 127.0.0.1 to serve the page on (0: any free port).")] = 8765,
+    open_browser: Annotated[bool, typer.Option(
+        "--open", help="Open the page in the web browser.")] = False,
+) -> None:
+    """Serve the HTML briefing on http://127.0.0.1:PORT and reload it on every save.
+
+    Each save of a case file, the brief, the claims or the exchange rates remakes the page,
+    and the browser reloads it where it was scrolled to. A bad save shows its problems over
+    the last good page (and here). The documents in --out follow in the background; on
+    Ctrl-C a build under way finishes first (Ctrl-C again stops it).
+    """
+    from .preview import Hub, PreviewServer, render_page
+    from .watch import (
+        BackgroundBuild,
+        EditLoop,
+        Finished,
+        Problems,
+        Ready,
+        Recovered,
+        case_file_saves,
+    )
+
+    options = build_options(cases, out, figures, format, brief, strict)
+    if not cases.is_dir():
+        say(f"error: {cases} is not a folder of case files", err=True)
+        raise typer.Exit(2)
+    hub = Hub()
+    try:
+        server = PreviewServer(hub, port)
+    except (OSError, OverflowError) as err:
+        why = getattr(err, "strerror", None) or str(err)
+        say(f"error: cannot serve on 127.0.0.1:{port} ({why}); choose another port with "
+            "--port (0 picks a free one)", err=True)
+        raise typer.Exit(1) from None
+    terminal_ = Terminal()
+    opened = False
+
+    def report(event) -> None:
+        nonlocal opened
+        if isinstance(event, Ready):
+            hub.publish(event.value)
+            terminal_.out(f"{stamp()} page {'reloaded' if hub.version > 1 else 'ready'} in "
+                          f"{event.seconds:.1f} s; building {background.describe()} in the "
+                          "background")
+        elif isinstance(event, Problems):
+            lines = error_lines(event.error)
+            hub.problems(lines)
+            terminal_.err(*lines)
+            terminal_.out(f"{stamp()} not rebuilt ({problems_found(len(lines))}); the page "
+                          "shows the last good build")
+        elif isinstance(event, Recovered):
+            hub.clear()
+            terminal_.out(f"{stamp()} back as it was last built; nothing to redo")
+        elif isinstance(event, Finished):
+            if event.code == 0:
+                verb = "up to date" if event.up_to_date else f"built in {event.seconds:.1f} s"
+                terminal_.out(f"{stamp()} {verb}: {', '.join(event.documents)}")
+            else:
+                terminal_.err(*event.err)
+                terminal_.out(f"{stamp()} documents not built (report build exit "
+                              f"{event.code}); the page is current")
+        if open_browser and not opened and not isinstance(event, Finished):
+            import webbrowser
+
+            opened = True
+            webbrowser.open(server.url)
+
+    background = BackgroundBuild(options, report, nice=10)  # the page comes first
+    loop = EditLoop(options, report, page=render_page, background=background)
+    saves = case_file_saves(cases)
+    server.start()
+    terminal_.out(f"serving {server.url} (Ctrl-C stops); watching {cases}")
+    try:
+        run_until_stopped(loop, saves, terminal_)
+    finally:
+        server.stop()
+    terminal_.out("stopped previewing")
+
+
+def run_until_stopped(loop, saves, out: Terminal) -> None:
+    """Run the edit loop until Ctrl-C; then let a build under way finish (a second Ctrl-C,
+    or SIGTERM, stops it instead). Nothing the loop started is left running."""
+    finish = True
+    try:
+        loop.run(saves)
+    except KeyboardInterrupt as stop:
+        finish = not isinstance(stop, Terminated)
+    background = loop.background
+    try:
+        if finish and background.running:
+            out.out(f"finishing the {background.describe()} build under way; Ctrl-C again "
+                    "stops it and keeps the documents of the last finished build")
+            background.wait()
+    except KeyboardInterrupt:
+        pass
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        background.cancel()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+class Terminal:
+    """Prints whole lines, each safe for a terminal, from any thread (the background build
+    reports from its own). A closed pipe loses the lines; the loop goes on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def out(self, *lines: str) -> None:
+        self._print(lines, sys.stdout)
+
+    def err(self, *lines: str) -> None:
+        self._print(lines, sys.stderr)
+
+    def _print(self, lines, stream) -> None:
+        with self._lock:
+            try:
+                for line in lines:
+                    stream.write(terminal(line) + "\n")
+                stream.flush()
+            except (OSError, ValueError, AttributeError):  # closed, or None
+                pass
+
+
 def build_options(cases: Path, out: Path, figures: Path, format: str,
                   brief: Path | None = None, strict: bool = False):
     """Return the build options, or exit 2 naming an unknown format."""
@@ -279,6 +421,15 @@ def schema() -> None:
     say(*json.dumps(case_schema(), indent=2, ensure_ascii=False).splitlines())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stop as on Ctrl-C (`report preview` stops its background builds so)."""
+
+
+def _terminated(_signum, _frame) -> None:
+    """SIGTERM ends a command as Ctrl-C does: no pandoc or half-written files left behind."""
+    raise Terminated()
+
+
 def main() -> None:
     """Run the command, then leave without tearing the interpreter down.
 
@@ -286,6 +437,8 @@ def main() -> None:
     objects, then every module) took about half a second; by then every file is written
     and closed, the lock released and the browser gone, so there is nothing left to do.
     """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
         code = 0

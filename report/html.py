@@ -90,7 +90,7 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
     head = f"<style>\n{css}\n</style>\n"
     if charts:
         script, _partial = plotly_js()
-        head += f"<script>{script}</script>\n"
+        head += "<script><!--REPORT:PLOTLY--></script>\n"
     for review in claim_reviews:
         head += f'<script type="application/ld+json">{script_json(review)}</script>\n'
     head += (f'<script type="application/json" id="report-labels">'
@@ -103,7 +103,9 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
     page = _wrap_tables(page)
     page = _anchors(page, labels.get("anchor", ""))
     page = _foldable_contents(page)
-    return page.replace("</body>", f"<script>{PAGE_SCRIPT}</script>\n</body>", 1)
+    page = page.replace("</body>", f"<script>{PAGE_SCRIPT}</script>\n</body>", 1)
+    # plotly.js (megabytes) goes in last, so the searches above run over the page alone.
+    return page.replace("<!--REPORT:PLOTLY-->", script, 1) if charts else page
 
 
 def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:

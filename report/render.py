@@ -247,6 +247,8 @@ def write_pdf(page: str, target: Path, allowed: list[Path],
     number of pages."""
     from weasyprint import CSS, HTML
 
+    from .pdfspeed import faster_pdf
+
     fetcher = build_fetcher(allowed)
     css = CSS(filename=str(asset("styles/print.css")), url_fetcher=fetcher)
     words = CSS(string=label_css(labels or {}), url_fetcher=fetcher)
@@ -255,10 +257,11 @@ def write_pdf(page: str, target: Path, allowed: list[Path],
     on_step("Laying out the PDF")
     # Laid out and written in two calls (as HTML.write_pdf does) to keep the page count,
     # which the manifest records, without reading the PDF back.
-    document = HTML(string=page, base_url=str(allowed[0]) + "/",
-                    url_fetcher=fetcher).render(**options)
-    on_step("Writing the PDF")
-    document.write_pdf(target, **options)
+    with faster_pdf():  # steps aside where WeasyPrint's internals are not what it knows
+        document = HTML(string=page, base_url=str(allowed[0]) + "/",
+                        url_fetcher=fetcher).render(**options)
+        on_step("Writing the PDF")
+        document.write_pdf(target, **options)
     if fetcher.refused:
         target.unlink(missing_ok=True)
         raise EnvironmentFault("the PDF asked for resources outside the build: "

@@ -80,6 +80,45 @@ def test_pdf_fonts_are_embedded_and_one_is_cjk(real_build):
     assert any("CJK" in name for name in fonts)
 
 
+def test_pdf_is_tagged_for_accessibility(real_build):
+    root = PdfReader(real_build.out / "briefing.pdf").trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    tree = root["/StructTreeRoot"].get_object()
+    kinds, pages, todo = set(), set(), [tree]
+    while todo:  # every kind of element the tags name, and the pages they point at
+        node = todo.pop()
+        kinds.add(str(node.get("/S")))
+        if "/Pg" in node:
+            pages.add(node.raw_get("/Pg").idnum)
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                todo.append(kid)
+    assert {"/H1", "/H2", "/P", "/Table", "/TR", "/TH", "/TD", "/Figure"} <= kinds, kinds
+    assert len(pages) == len(PdfReader(real_build.out / "briefing.pdf").pages)
+
+
+def test_pdf_takes_the_chart_images_data_as_it_is(real_build):
+    # tests/test_pdfspeed.py shows WeasyPrint would otherwise compress the pixels again.
+    from PIL import Image
+
+    from report.pdfspeed import idat
+
+    charts = {}
+    for png in (real_build.root / "figures").glob("fig-*.png"):
+        assert Image.open(png).mode == "RGB", png  # drawn on white, no alpha channel
+        charts[idat(png.read_bytes())] = png.name
+    seen = set()
+    for page in PdfReader(real_build.out / "briefing.pdf").pages:
+        for image in (page["/Resources"].get("/XObject") or {}).values():
+            image = image.get_object()
+            if image.get("/Subtype") == "/Image":
+                assert "/SMask" not in image
+                seen.add(charts.get(image._data))  # the PNG's compressed data, not redone
+    assert charts and seen == set(charts.values())
+
+
 def test_pdf_metadata(brief_build, three_build, real_build):
     reader = PdfReader(brief_build.out / "briefing.pdf")
     assert reader.metadata.title == "Alpha Labs lost the price war Beta AI started"

@@ -24,6 +24,7 @@ from report.cli import app
 
 from .conftest import BAD, EPOCH, GOOD, ROOT, case_dir, run_cli
 from .hostile import hostile_text
+from .processes import marked, running_with
 
 pytestmark = pytest.mark.xdist_group("build")
 
@@ -359,6 +360,18 @@ def test_an_interrupt_while_pandoc_works_leaves_no_pandoc_behind(built_copy, tmp
         env={"PYPANDOC_PANDOC": str(slow)})
     assert code == 130, err
     assert processes_working_in(built_copy / "output") == []
+
+
+def test_an_interrupt_while_charts_are_drawn_leaves_no_browser_behind(tmp_path, monkeypatch):
+    # Chromium runs in a session of its own, drawing on a thread of kaleido's: a Ctrl-C
+    # that ended the build used to leave it running.
+    marker = marked(monkeypatch)
+    case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    code, err = interrupt_build(tmp_path, lambda: any(
+        "chrom" in command for command in running_with(marker).values()), after=0.5)
+    assert code == 130, err
+    assert running_with(marker) == {}
+    assert not list((tmp_path / "figures").glob(".*.tmp"))
 
 
 def interrupt_build(root: Path, ready, after: float, env: dict | None = None) -> tuple[int, str]:

@@ -12,9 +12,11 @@ import threading
 from pathlib import Path
 
 from report.build import BuildOptions
-from report.watch import is_case_file, watch
+from report.errors import InputError
+from report.watch import BackgroundBuild, EditLoop, Finished, Problems, Ready, is_case_file, watch
 
 from .conftest import BAD, EPOCH, GOOD, case_dir
+from .processes import all_gone, marked, running_with
 
 
 def test_each_batch_of_saves_is_one_build_and_a_bad_save_keeps_the_last_documents(
@@ -188,3 +190,131 @@ def test_watch_survives_every_kind_of_bad_save_and_builds_after_the_fix(tmp_path
         assert bad.error is not None and bad.error.exit_code == 2, (line, bad)
         assert str(bad.error.problems[0]).startswith(line), (line, bad.error.problems)
         assert fixed.error is None, (line, fixed.error)
+
+
+# ---------------------------------------------------------------- the edit loop of `report preview`
+
+
+class StandIn:
+    """Stands in for the background build: counts the builds the loop asks for."""
+
+    running = False
+
+    def __init__(self) -> None:
+        self.started = 0
+
+    def start(self) -> None:
+        self.started += 1
+
+    def cancel(self) -> None:
+        pass
+
+
+def test_the_edit_loop_starts_a_build_per_good_save_and_none_for_a_bad_one(tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    alpha = cases / "alpha.yaml"
+    options = BuildOptions(cases_dir=cases, out_dir=tmp_path / "output",
+                           figures_dir=tmp_path / "figures", formats=("html",))
+    background = StandIn()
+    seen: list[int] = []
+
+    def saves():
+        """Stands in for the file watcher: edits a case file, then reports one batch."""
+        seen.append(background.started)
+        good = alpha.read_text(encoding="utf-8")
+        alpha.write_text(good.replace("Open models first", "Open first, edited"),
+                         encoding="utf-8")
+        yield {("modified", str(alpha))}
+        seen.append(background.started)
+        alpha.write_text((BAD / "negative_price.yaml").read_text(encoding="utf-8"),
+                         encoding="utf-8")
+        yield {("modified", str(alpha))}
+        seen.append(background.started)  # a bad save starts no build, stops none
+        (cases / "README.md").write_text("Notes, read by no build\n", encoding="utf-8")
+        yield {("added", str(cases / "README.md"))}
+        seen.append(background.started)
+        alpha.write_text(good, encoding="utf-8")
+        yield {("modified", str(alpha))}
+        yield set()  # the watcher's wake-up with nothing saved
+        seen.append(background.started)
+
+    events = []
+    EditLoop(options, events.append, background=background).run(saves())
+    assert [type(e) for e in events] == [Ready, Ready, Problems, Problems, Ready]
+    assert seen == [1, 2, 2, 2, 3]
+    assert isinstance(events[2].error, InputError)
+    assert str(events[2].error.problems[0]).startswith(f"{alpha}:9:62: pricing[0].input")
+    assert all(e.seconds > 0 for e in events)
+
+
+def test_a_saved_readme_with_nothing_else_changed_builds_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    options = BuildOptions(cases_dir=cases, out_dir=tmp_path / "output",
+                           figures_dir=tmp_path / "figures", formats=("html",))
+    background, events = StandIn(), []
+
+    def saves():
+        (cases / "README.md").write_text("Notes\n", encoding="utf-8")
+        yield {("added", str(cases / "README.md"))}
+
+    EditLoop(options, events.append, background=background).run(saves())
+    assert [type(e) for e in events] == [Ready] and background.started == 1
+
+
+def test_the_page_step_gets_the_build_date_worked_out_once_per_save(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    given = []
+
+    def page(options, epoch, files):
+        given.append((epoch, files))
+        return "page"
+
+    events = []
+    EditLoop(BuildOptions(cases_dir=cases), events.append, page=page,
+             background=StandIn()).run(iter(()))
+    assert [e.value for e in events] == ["page"] and [g[0] for g in given] == [int(EPOCH)]
+
+
+class Sleeper(BackgroundBuild):
+    """A background build that never ends by itself and starts a child of its own."""
+
+    def command(self) -> list[str]:
+        child = "import time; time.sleep(600)"
+        return [sys.executable, "-c",
+                f"import subprocess, sys, time; print('started', flush=True); "
+                f"subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(600)"]
+
+
+def test_a_newer_build_stops_the_one_under_way_and_all_it_started(monkeypatch):
+    marker = marked(monkeypatch)
+    finished: queue.Queue = queue.Queue()
+    sleeper = Sleeper(BuildOptions(), finished.put)
+    try:
+        sleeper.start()
+        first = running_with(marker, wait_for=2)  # the build and the child it started
+        sleeper.start()
+        assert all_gone(first)
+        assert len(running_with(marker, wait_for=2)) == 2 and sleeper.running
+    finally:
+        sleeper.cancel()
+    assert running_with(marker) == {} and not sleeper.running
+    assert finished.empty()  # a build that was stopped is not reported as finished
+
+
+def test_a_build_that_ends_is_reported_with_what_it_printed():
+    finished: queue.Queue = queue.Queue()
+    build = BackgroundBuild(BuildOptions(), finished.put)
+    build.command = lambda: [sys.executable, "-c",
+                             "import sys; print('wrote output/briefing.pdf');"
+                             "print('up to date output/briefing.html'); sys.exit(0)"]
+    build.start()
+    done = finished.get(timeout=60)
+    assert isinstance(done, Finished) and done.code == 0
+    assert done.documents == ["output/briefing.pdf", "output/briefing.html"]
+    assert not done.up_to_date
+    build.wait()
+    assert not build.running

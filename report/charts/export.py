@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentFault, Problem
+from ..processes import kill_tagged, new_tag
 
 if TYPE_CHECKING:
     from . import Chart
@@ -23,6 +24,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The tallest chart image drawn whole here: 1,350 people on the team chart (60,000 pixels)
 # came out right, 3,000 (132,380 pixels) came back as 3 bytes.
 MAX_IMAGE_PIXELS = 60_000
+# Marks the Chromium of one export, which runs in a session of its own (report/processes.py).
+BROWSER_TAG = "REPORT_BROWSER_TAG"
 BROWSER_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser",
                       "google-chrome", "chrome")
 
@@ -43,6 +46,8 @@ def export_charts(charts: list[Chart], paths: dict[str, Path]) -> int:
     missing = [c for c in charts if image_problem(c, paths[c.id]) is not None]
     if missing:
         _export(missing, {c.id: paths[c.id] for c in missing})
+    for c in charts:  # images cached before charts were stored without alpha
+        without_alpha(paths[c.id])
     return len(missing)
 
 
@@ -94,15 +99,24 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
              "opts": {"format": "png", "width": WIDTH, "height": c.height,
                       "scale": SCALE}}
             for c in charts]
+    browser = new_tag()
+    os.environ[BROWSER_TAG] = browser
     try:
         # mathjax=False: kaleido would otherwise load MathJax from a CDN.
         kaleido.write_fig_from_object_sync(jobs, kopts={"n": 1, "mathjax": False},
                                            cancel_on_error=True)
+    except KeyboardInterrupt:  # kaleido draws on a thread of its own, which would go on
+        kill_tagged(browser, BROWSER_TAG)
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        raise
     except Exception as err:  # kaleido raises many kinds; most mean the browser failed us
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
         folder = next(iter(paths.values())).parent
         raise EnvironmentFault(export_failure(err, folder)) from None
+    finally:
+        os.environ.pop(BROWSER_TAG, None)
     broken = {c.id: image_problem(c, staged[c.id]) for c in charts}
     broken = {chart_id: why for chart_id, why in broken.items() if why is not None}
     if broken:
@@ -115,6 +129,25 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
             "disk space are free, then build again")
     for c in charts:
         os.replace(staged[c.id], paths[c.id])
+
+
+def without_alpha(png: Path) -> None:
+    """Rewrite a chart image as RGB on white, unless it is already. Charts are drawn on white
+    anyway; without an alpha channel WeasyPrint copies the image's data into the PDF as it
+    is, where it decoded and compressed every chart again on every build (pdfspeed.py)."""
+    with open(png, "rb") as f:
+        header = f.read(26)
+    if len(header) < 26 or header[12:16] != b"IHDR" or header[25] not in (4, 6):
+        return  # not a PNG we know, or one without alpha (colour types 4 and 6 have it)
+    from PIL import Image
+
+    with Image.open(png) as image:
+        rgba = image.convert("RGBA")
+    if rgba.getchannel("A").getextrema() != (255, 255):  # not opaque: lay it on white
+        rgba = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    staged = png.with_name(f".{png.name}.{os.getpid()}.rgb.tmp")
+    rgba.convert("RGB").save(staged, format="PNG")
+    os.replace(staged, png)  # a build reading the image meanwhile sees the old or the new
 
 
 MIN_FREE_BYTES = 100_000_000  # what Chromium's profile and a batch of chart images need
