@@ -89,7 +89,7 @@ def layout(fig: go.Figure, height: int, **kwargs) -> None:
 
 def shorten(text: str, limit: int) -> str:
     """A label of at most `limit` characters, cut where a reader expects: before a colon's
-    details ("Embraces DeepSeek…"), else at a word, never inside one."""
+    details ("Signs a deal…"), else at a word, never inside one."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
