@@ -172,13 +172,24 @@ def metadata(value: Any) -> Md:
 # ---------------------------------------------------------------- plotly labels
 
 
+def shorten(text: str, limit: int) -> str:
+    """A label of at most `limit` characters, cut where a reader expects: before a colon's
+    details ("Signs a deal…"), else at a word, never inside one."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    head = cut.split(":", 1)[0].rstrip()
+    if ":" in cut and len(head) >= limit // 3:
+        return head + "…"
+    words = cut.rsplit(" ", 1)[0].rstrip(" ,;–-")
+    return (words if len(words) >= limit // 2 else cut.rstrip()) + "…"
+
+
 def plain_label(text: Any, limit: int = 200) -> str:
     """Return case text as plotly shows it literally: plotly reads a subset of HTML in labels
     (tags, entities), so `&`, `<` and `>` are written as entities; one line, at most `limit`
-    characters."""
-    text = one_line(text).strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
+    characters, cut as `shorten` cuts."""
+    text = shorten(one_line(text).strip(), limit)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

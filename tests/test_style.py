@@ -116,7 +116,7 @@ def test_a_closing_full_stop_gives_way_to_a_joining_semicolon():
 
 
 def test_chart_labels_are_cut_at_a_word_never_inside_one():
-    from report.charts import shorten
+    from report.escape import shorten
 
     assert shorten("Embraces DeepSeek: positions itself as a layer", 30) == "Embraces DeepSeek…"
     assert shorten("DeepSeek-V2 API priced at CNY 1 in / CNY 2 out", 30) == \

@@ -87,19 +87,6 @@ def layout(fig: go.Figure, height: int, **kwargs) -> None:
     fig.update_layout(**{**settings, **kwargs})
 
 
-def shorten(text: str, limit: int) -> str:
-    """A label of at most `limit` characters, cut where a reader expects: before a colon's
-    details ("Signs a deal…"), else at a word, never inside one."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    head = cut.split(":", 1)[0].rstrip()
-    if ":" in cut and len(head) >= limit // 3:
-        return head + "…"
-    words = cut.rsplit(" ", 1)[0].rstrip(" ,;–-")
-    return (words if len(words) >= limit // 2 else cut.rstrip()) + "…"
-
-
 def day(d) -> str:
     """A chart's x value: a date, or the middle of a partial date's period."""
     return (d.mid() if hasattr(d, "mid") else d).isoformat()

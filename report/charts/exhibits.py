@@ -9,7 +9,7 @@ from ..brief import Exhibit
 from ..compare import Comparison, cites
 from ..model import Category
 from ..style import Style
-from . import Chart, Window, colours, day, layout, period_compared, plain_label, shorten
+from . import Chart, Window, colours, day, layout, period_compared, plain_label
 from .prices import price_chart
 from .timeline import timeline_chart
 
@@ -79,7 +79,7 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
     for k, item in enumerate(events):
         fig.add_vline(x=day(item.date), line={"color": "#777", "width": 1, "dash": "dot"})
         fig.add_annotation(x=day(item.date), y=1.03 + 0.075 * (k % 3), yref="paper",
-                           text=plain_label(shorten(_event_text(c, style, item), 40)),
+                           text=plain_label(_event_text(c, style, item), 40),
                            showarrow=False, font={"size": 10, "color": "#333"},
                            xanchor="left", bgcolor="rgba(255,255,255,0.85)")
     undated = sum(1 for f in chosen for p in f.departed if p.left is None)

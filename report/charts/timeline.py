@@ -7,10 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..compare import Comparison, TimelineItem
+from ..escape import shorten
 from ..model import Category
 from ..style import Style
 from ..tables import Tables
-from . import Chart, Window, day, layout, period_compared, plain_label, shorten
+from . import Chart, Window, day, layout, period_compared, plain_label
 
 CATEGORY_STYLE = {  # symbol and colour: a marker reads by shape even in greyscale
     Category.model: ("circle", "#0072B2"), Category.funding: ("diamond", "#E69F00"),
