@@ -105,8 +105,11 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
     """
     by_id = {chart.id: chart for chart in charts}
     facts = sorted(brief.facts, key=lambda f: f.start)
-    marks = [(f.start, f.end, writer.markdown(f, bare=_cited_again(brief.body, f, after, writer)))
-             for f, after in zip(facts, [*facts[1:], None])]
+    values = [writer.value(f) for f in facts]
+    marks = [(f.start, f.end, writer.markdown(value, bare=_cited_again(
+                brief.body, f, value, after, then)))
+             for f, value, after, then in zip(facts, values, [*facts[1:], None],
+                                              [*values[1:], None])]
     marks += [(e.start, e.end, render_figure(by_id[exhibit_chart_id(e.id)],
                                              images[exhibit_chart_id(e.id)], style))
               for e in brief.exhibits]
@@ -119,13 +122,12 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
 SENTENCE_END = re.compile(r"[.!?;:]\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s")
 
 
-def _cited_again(body: str, fact, after, writer) -> bool:
+def _cited_again(body: str, fact, this, after, then) -> bool:
     """Whether the next live fact, in the same sentence, cites the same sources as sure: then
     this one is written bare and the citation follows the last ("CNY 1 from May 2024 [1, 2]",
     not "CNY 1 [1, 2] from May 2024 [1, 2]")."""
     if after is None or SENTENCE_END.search(body, fact.end, after.start):
         return False
-    this, then = writer.value(fact), writer.value(after)
     return this.cites == then.cites and this.confidence == then.confidence
 
 

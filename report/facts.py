@@ -203,10 +203,9 @@ class FactWriter:
         self.c, self.tables = comparison, tables
         self.s, self.t = tables.s, tables.t
 
-    def markdown(self, ref: FactRef, bare: bool = False) -> Md:
+    def markdown(self, value: Value, bare: bool = False) -> Md:
         """The value, its confidence when below confirmed, and its citation; `bare`, the
         value alone (a later fact in the same sentence carries the same citation)."""
-        value = self.value(ref)
         text = escape(value.text)
         if bare:
             return Md(text)
@@ -253,6 +252,9 @@ class FactWriter:
             if currency and conv is not None and conv.converted:
                 text = self.tables.conversion(conv)
                 where += self.c.converter.cites(conv)
+                bound = None if isinstance(record, PricePoint) else _bound(money)
+                if bound:  # "more than CNY 50B" is "at least ≈ USD 7.2B", as in the tables
+                    text = t(f"money.{bound}", x=text)
             return Value(text, where, sure, conv)
         if name == "licence":
             lic = record.licence
@@ -334,6 +336,13 @@ class FactWriter:
 
 def _number(figure) -> float:
     return figure.value if isinstance(figure, Conversion) else float(figure)
+
+
+def _bound(money) -> str | None:
+    """`at_least` or `at_most` for money known only from one side, else None."""
+    if money.amount is not None or (money.low is None) == (money.high is None):
+        return None
+    return "at_least" if money.low is not None else "at_most"
 
 
 def _weakest(*records) -> Confidence | None:

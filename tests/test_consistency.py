@@ -113,3 +113,17 @@ def test_an_exhibit_of_chosen_prices_describes_what_it_chose():
     assert alt.startswith("Step lines of the input price per 1M tokens in USD of Yi-Large")
     assert "deepseek-chat (DeepSeek-V3)" in alt and "to 30 Jun 2025" in alt
     assert "lowest" not in alt
+
+
+def test_a_bound_keeps_its_word_when_the_brief_converts_it():
+    """The summary's converted round amount says "at least", as the funding finding does."""
+    inputs = load_inputs(ROOT / "cases")
+    c = compare(inputs.cases, dt.date(2026, 11, 24), inputs.rates, inputs.currency)
+    charts = build_charts(c, STYLE, inputs.brief.meta.exhibits)
+    images = {chart.id: Path(f"{chart.id}.png") for chart in charts}
+    text = " ".join(plain(compose(c, charts, images, STYLE, inputs.brief,
+                                  inputs.claims).markdown).split())
+    summary = text.split("Executive summary", 1)[1].split("Why 01.AI", 1)[0]
+    finding = re.search(r"DeepSeek: 1 round recorded, 1 closed, (at least USD [\d.]+B) raised",
+                        text).group(1)
+    assert f"raising {finding.replace('at least ', 'at least ≈ ')} at CNY" in summary
