@@ -7,6 +7,7 @@ chart is never exported twice and a build whose charts did not change starts no 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import struct
@@ -28,6 +29,13 @@ MAX_IMAGE_PIXELS = 60_000
 BROWSER_TAG = "REPORT_BROWSER_TAG"
 BROWSER_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser",
                       "google-chrome", "chrome")
+
+# kaleido's browser driver logs its own tracebacks (a message cut short by a full disk, a
+# browser that went away) through the root logger's last resort, i.e. onto the user's
+# terminal; the build names the cause itself, in one line, so those records go nowhere.
+for _name in ("choreographer", "kaleido"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
 
 
 def image_paths(charts: list[Chart], figures_dir: Path) -> dict[str, Path]:
