@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from .build import BuildOptions
@@ -107,24 +105,31 @@ CSP_META = re.compile(
     r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.IGNORECASE)
 
 
-def render_page(options: BuildOptions, epoch: int, files: InputFiles) -> str:
-    """Return the briefing's HTML page for the inputs as they are now, as `report build
+class PageMaker:
+    """Makes the briefing's HTML page for the inputs as they are now, as `report build
     --format html` would write it, without touching output/ and without drawing chart
-    images (the page draws its charts itself). Raises InputError for bad inputs.
+    images (the page draws its charts itself). pandoc's work on the sections a save did not
+    change is kept for the next save (incremental.py)."""
 
-    `epoch`: the build date (SOURCE_DATE_EPOCH), worked out once per save by the loop;
-    `files`: the save's snapshot of its input files."""
-    from .build import compose_briefing, environment
-    from .inputs import load_inputs
-    from .render import render
+    def __init__(self) -> None:
+        from .incremental import IncrementalPage
 
-    inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
-    with environment("SOURCE_DATE_EPOCH", str(epoch)):
-        composed = compose_briefing(inputs, epoch, options, export=False)
-        with tempfile.TemporaryDirectory(prefix="report-preview-") as tmp:
-            rendered = render(composed.briefing, composed.charts, composed.images, ["html"],
-                              Path(tmp))
-            return rendered.documents["html"].read_text(encoding="utf-8")
+        self.pages = IncrementalPage()
+
+    def __call__(self, options: BuildOptions, epoch: int, files: InputFiles) -> str:
+        """The page; raises InputError for bad inputs. `epoch`: the build date
+        (SOURCE_DATE_EPOCH), worked out once per save by the loop; `files`: the save's
+        snapshot of its input files."""
+        from .build import compose_briefing, environment, fewer_gc_passes
+        from .inputs import load_inputs
+
+        with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
+            inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
+            composed = compose_briefing(inputs, epoch, options, export=False)
+            return self.pages.page(composed.briefing, composed.charts, composed.images)
+
+    def close(self) -> None:
+        self.pages.close()
 
 
 def placeholder() -> str:

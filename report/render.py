@@ -29,6 +29,20 @@ FIGURE_SCHEME = "figure"
 # Pandoc reads no raw HTML/TeX and no math from the Markdown: case text is escaped before it
 # gets here, and this keeps anything that slipped through as text.
 READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+# How every format reads the Markdown and lays out its sections. --sandbox: pandoc reads only
+# the files named on its command line, so nothing in the Markdown can make it read a local
+# file or fetch a URL.
+READ = [f"--from={READER}", "--fail-if-warnings", "--sandbox"]
+WRITE = ["--columns=60", "--number-sections", "--toc", "--toc-depth=2"]
+# The HTML of the page and of the PDF. --wrap=none: a wrapped subtitle would put line breaks
+# into <meta> and PDF metadata.
+HTML = ["-t", "html5", "--wrap=none"]
+CSL = "briefing.csl"  # the citation style, copied beside the Markdown
+
+
+def citations(bibliography: str) -> list[str]:
+    """pandoc's arguments that number the citations and list the sources (citeproc)."""
+    return ["--citeproc", f"--bibliography={bibliography}", f"--csl={CSL}"]
 
 
 def asset(name: str) -> Path:
@@ -52,31 +66,26 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     bib = staging / "references.json"
     write_bibliography(briefing, bib)
     figure_dirs = sorted({p.parent for p in images.values()})
-    shutil.copy(asset("styles/briefing.csl"), staging / "briefing.csl")
+    shutil.copy(asset("styles/briefing.csl"), staging / CSL)
     # pandoc runs inside the staging folder with relative names: the DOCX records the
-    # bibliography and style it used, and must not record this machine's folders.
-    # --sandbox: pandoc reads only the files named on its command line, so nothing in the
-    # Markdown can make it read a local file or fetch a URL. The HTML writers need no image
-    # file; the DOCX writer does, so it gets its own, checked run (`docx_job`).
-    read = [f"--from={READER}", "--citeproc", f"--bibliography={bib.name}",
-            "--csl=briefing.csl", "--fail-if-warnings", "--sandbox"]
-    write = ["--columns=60", "--number-sections", "--toc", "--toc-depth=2"]
-    common = [md.name, *read, *write]
+    # bibliography and style it used, and must not record this machine's folders. The HTML
+    # writers need no image file; the DOCX writer does, so it gets its own, checked run
+    # (`docx_job`).
+    read = [*READ, *citations(bib.name)]
+    common = [md.name, *read, *WRITE]
     out = {fmt: staging / f"briefing.{fmt}" for fmt in FORMATS if fmt in formats}
     side_jobs = {}
     if "html" in out:
-        # --wrap=none: a wrapped subtitle would put line breaks into <meta> and PDF metadata.
-        side_jobs["html"] = [*common, "-t", "html5", "-s", "--wrap=none",
-                             f"--template={asset('templates/page.html')}"]
+        side_jobs["html"] = [*common, *HTML, "-s", f"--template={asset('templates/page.html')}"]
     if "docx" in out:
-        side_jobs["docx"] = docx_job([md.name, *read], write, images, out["docx"])
+        side_jobs["docx"] = docx_job([md.name, *read], WRITE, images, out["docx"])
     pdf_pages = None
     page = None
     if "pdf" in out:
         # The PDF's HTML is on the critical path, so it gets both cores to itself first.
         on_step("Converting Markdown to HTML for the PDF")
-        proc = start_pandoc([*common, "-t", "html5", "-s", "--wrap=none",
-                             f"--template={asset('templates/print.html')}"], cwd=staging)
+        proc = start_pandoc([*common, *HTML, "-s", f"--template={asset('templates/print.html')}"],
+                            cwd=staging)
         try:
             import weasyprint  # noqa: F401  (half a second of imports, while pandoc works)
 

@@ -12,7 +12,7 @@ import pytest
 
 from report.build import BuildOptions, source_date_epoch
 from report.files import InputFiles
-from report.preview import Hub, placeholder, render_page, served_page
+from report.preview import Hub, PageMaker, placeholder, served_page
 
 from .conftest import BAD, EPOCH, GOOD, case_dir, run_cli
 from .preview_client import Events, Preview, fetch
@@ -221,7 +221,7 @@ def test_the_served_page_is_the_built_page_plus_the_reload_script(tmp_path, monk
     assert run_cli("build", "--quiet", "--format", "html", cwd=tmp_path).code == 0
     built = (tmp_path / "output" / "briefing.html").read_text(encoding="utf-8")
     options = BuildOptions(cases_dir=Path("cases"), figures_dir=Path("figures"))
-    page = render_page(options, source_date_epoch(options.cases_dir),
+    page = PageMaker()(options, source_date_epoch(options.cases_dir),
                        InputFiles(options.cases_dir))
     assert page == built  # the preview shows what `report build` writes
     served = served_page(page, 7).decode("utf-8")
