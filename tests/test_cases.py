@@ -321,3 +321,37 @@ def test_prices_in_a_dozen_currencies_are_checked_and_each_needs_a_rate(tmp_path
         for c in CURRENCIES), encoding="utf-8")
     run = run_cli("check", cwd=tmp_path)
     assert (run.code, run.out.splitlines()[1]) == (0, "14 exchange rates OK")
+
+
+def yaml_inputs() -> list:
+    """Every YAML file the project ships or tests with, the bad ones too."""
+    return sorted([*(ROOT / "cases").glob("*.yaml"), *DATA.rglob("*.yaml")])
+
+
+def test_libyaml_and_the_pure_parser_read_every_input_alike():
+    """Files are read with libyaml for speed, and its positions are the ones problems print:
+    they must be the pure parser's, Chinese text before them included."""
+    from ruamel.yaml.error import YAMLError
+
+    from report.yamlfile import Doc, _compose, _to_plain
+
+    compared = 0
+    for path in yaml_inputs():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        read = []
+        for pure in (False, True):
+            try:
+                yaml, root = _compose(text, pure=pure)
+            except (YAMLError, RecursionError):
+                read.append(None)
+                continue
+            doc = Doc(data=None, values={}, keys={}, shown=path.name)
+            problems: list = []
+            doc.data = _to_plain(root, (), doc, yaml, problems, [200_000]) if root else None
+            read.append((doc.data, doc.values, doc.keys, [str(p) for p in problems]))
+        # What libyaml reads, the pure parser reads the same; what libyaml refuses, the pure
+        # parser reads or refuses in its own words (lone surrogates, say, it reads).
+        if read[0] is not None:
+            assert read[0] == read[1], path
+            compared += 1
+    assert compared > 40
