@@ -71,8 +71,9 @@ def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline
     # A release's licence changes share its id: only the release itself is labelled.
     to_label = [i for i in items if i.kind != "licence" and (
         i.key if labelled is None else (i.case_id, i.record.id) in labelled)]
-    for annotation in _label_positions(to_label, lanes, offset, window, words):
-        fig.add_annotation(**annotation)
+    # Added in one go: plotly copies the whole list on each add_annotation.
+    fig.layout.annotations += tuple(go.layout.Annotation(**annotation) for annotation
+                                    in _label_positions(to_label, lanes, offset, window, words))
     height = 170 + 230 * len(lanes)
     layout(fig, height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     names = [f.case.name.en for f in chosen]
