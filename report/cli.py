@@ -244,7 +244,7 @@ def preview(
     the last good page (and here). The documents in --out follow in the background; on
     Ctrl-C a build under way finishes first (Ctrl-C again stops it).
     """
-    from .preview import Hub, PreviewServer, render_page
+    from .preview import Hub, PageMaker, PreviewServer
     from .watch import (
         BackgroundBuild,
         EditLoop,
@@ -301,14 +301,18 @@ def preview(
             webbrowser.open(server.url)
 
     background = BackgroundBuild(options, report, nice=10)  # the page comes first
-    loop = EditLoop(options, report, page=render_page, background=background)
-    saves = case_file_saves(cases)
+    pages = PageMaker()
+    loop = EditLoop(options, report, page=pages, background=background)
+    # A save is taken 50 ms after the editor wrote it: a file caught half-written shows its
+    # problems for a moment, then the next event brings the whole file.
+    saves = case_file_saves(cases, quiet_ms=50)
     server.start()
     terminal_.out(f"serving {server.url} (Ctrl-C stops); watching {cases}")
     try:
         run_until_stopped(loop, saves, terminal_)
     finally:
         server.stop()
+        pages.close()
     terminal_.out("stopped previewing")
 
 

@@ -31,7 +31,7 @@ from .build import (
 from .cases import is_input_name
 from .errors import EnvironmentFault, InputError, ReportError, display_path
 from .files import InputFiles
-from .processes import TAG, kill_tagged, new_tag
+from .processes import TAG, kill_tagged, new_tag, tagged
 
 # A callable that opens the progress display of one build and yields its `on_step`.
 Progress = Callable[[], AbstractContextManager[Callable[[str], None]]]
@@ -91,18 +91,19 @@ def build_once(options: BuildOptions, progress: Progress) -> Outcome:
     return outcome
 
 
-def case_file_saves(folder: Path) -> Iterator[set]:
+def case_file_saves(folder: Path, quiet_ms: int = 200) -> Iterator[set]:
     """Yield a batch of changed case files per save (and empty batches now and then).
 
-    Watching starts here, before the caller's first build, so a save made while that build
-    runs starts the next one instead of being missed.
+    A save counts as done when the folder has been quiet for `quiet_ms` (an editor may write
+    a file in pieces). Watching starts here, before the caller's first build, so a save made
+    while that build runs starts the next one instead of being missed.
     """
-    saves = _saves(folder)
+    saves = _saves(folder, quiet_ms)
     next(saves)
     return saves
 
 
-def _saves(folder: Path) -> Iterator[set]:
+def _saves(folder: Path, quiet_ms: int) -> Iterator[set]:
     from watchfiles import watch as watch_files
 
     watched: tuple[int, int] | bool | None = None  # None: not yet; False: it is gone
@@ -113,9 +114,9 @@ def _saves(folder: Path) -> Iterator[set]:
             watched = False
             time.sleep(0.25)
             continue
-        # step: a save must be quiet for 200 ms to count as done (an editor may write a
-        # file in pieces); debounce: the longest one batch may grow while saves go on.
-        batches = watch_files(folder, watch_filter=is_case_file, step=200, debounce=1600,
+        # step: how long a save must be quiet to count as done; debounce: the longest one
+        # batch may grow while saves go on.
+        batches = watch_files(folder, watch_filter=is_case_file, step=quiet_ms, debounce=1600,
                               recursive=False, yield_on_timeout=True, rust_timeout=250)
         if watched is not None:  # a new folder under the same name: build from it, once
             # the watcher runs on it, so a save made during that build is not missed
@@ -245,7 +246,20 @@ class EditLoop:
                     self.failing = False
                     self.report(Recovered())
                 return
-            value = self.page(self.options, epoch, files)
+            # The documents under way are of older inputs: they wait while the page is made,
+            # which on two cores would otherwise share a core with them.
+            self.background.pause()
+            started = False
+            try:
+                value = self.page(self.options, epoch, files)
+                self.failing = False
+                self.built_key = key
+                seconds = time.perf_counter() - start
+                self.background.start()  # a few milliseconds: it does not wait for the old
+                started = True
+            finally:
+                if not started:  # a bad save (or Ctrl-C) lets them go on
+                    self.background.resume()
         except ReportError as err:
             self._failed(err, start)
             return
@@ -254,10 +268,6 @@ class EditLoop:
                 f"{display_path(Path(err.filename or self.options.cases_dir))}: "
                 f"{err.strerror}"), start)
             return
-        self.failing = False
-        self.built_key = key
-        seconds = time.perf_counter() - start
-        self.background.start()  # a few milliseconds: it does not wait for the build it stops
         self.report(Ready(value, seconds))
 
     def _failed(self, error: ReportError, start: float) -> None:
@@ -324,6 +334,20 @@ class BackgroundBuild:
                 self._proc, self._thread = proc, thread
             thread.start()
 
+    def pause(self) -> None:
+        """Stop the build under way from running (SIGSTOP), and all it started, until
+        `resume` or until it is stopped for good."""
+        with self._lock:
+            proc = self._proc
+        if proc is not None:
+            signal_build(proc, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        with self._lock:
+            proc = self._proc
+        if proc is not None:
+            signal_build(proc, signal.SIGCONT)
+
     @property
     def running(self) -> bool:
         with self._lock:
@@ -355,6 +379,7 @@ class BackgroundBuild:
     @staticmethod
     def _stop(proc: subprocess.Popen, thread: threading.Thread) -> None:
         if proc.poll() is None:
+            signal_build(proc, signal.SIGCONT)  # a paused build could not act on SIGTERM
             try:  # `report build` stops on SIGTERM as on Ctrl-C: pandoc killed, staging removed
                 proc.send_signal(signal.SIGTERM)
             except ProcessLookupError:
@@ -378,6 +403,19 @@ class BackgroundBuild:
         if current:  # not stopped by a newer save or by the loop ending
             self.report(Finished(proc.returncode, out.splitlines(), err.splitlines(),
                                  time.perf_counter() - started))
+
+
+def signal_build(proc: subprocess.Popen, sig: int) -> None:
+    """Send `sig` to a background build and to everything it started."""
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for pid in tagged(proc.tag):
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def leftovers(proc: subprocess.Popen) -> None:

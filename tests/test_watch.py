@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from report.build import BuildOptions
@@ -196,15 +197,24 @@ def test_watch_survives_every_kind_of_bad_save_and_builds_after_the_fix(tmp_path
 
 
 class StandIn:
-    """Stands in for the background build: counts the builds the loop asks for."""
+    """Stands in for the background build: counts the builds the loop asks for, and notes
+    when the loop pauses and resumes the one under way."""
 
     running = False
 
     def __init__(self) -> None:
         self.started = 0
+        self.calls: list[str] = []
 
     def start(self) -> None:
         self.started += 1
+        self.calls.append("start")
+
+    def pause(self) -> None:
+        self.calls.append("pause")
+
+    def resume(self) -> None:
+        self.calls.append("resume")
 
     def cancel(self) -> None:
         pass
@@ -244,6 +254,9 @@ def test_the_edit_loop_starts_a_build_per_good_save_and_none_for_a_bad_one(tmp_p
     EditLoop(options, events.append, background=background).run(saves())
     assert [type(e) for e in events] == [Ready, Ready, Problems, Problems, Ready]
     assert seen == [1, 2, 2, 2, 3]
+    # While a page is made the build under way waits; a bad save lets it go on.
+    assert background.calls == ["pause", "start", "pause", "start", "pause", "resume",
+                                "pause", "resume", "pause", "start"]
     assert isinstance(events[2].error, InputError)
     assert str(events[2].error.problems[0]).startswith(f"{alpha}:9:62: pricing[0].input")
     assert all(e.seconds > 0 for e in events)
@@ -284,8 +297,11 @@ class Sleeper(BackgroundBuild):
 
     def command(self) -> list[str]:
         child = "import time; time.sleep(600)"
+        # It stops on SIGTERM, as `report build` does (its handler replaces the ignoring
+        # the child inherits from the moment it was started in).
         return [sys.executable, "-c",
-                f"import subprocess, sys, time; print('started', flush=True); "
+                f"import signal, subprocess, sys, time; print('started', flush=True); "
+                f"signal.signal(signal.SIGTERM, signal.SIG_DFL); "
                 f"subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(600)"]
 
 
@@ -303,6 +319,37 @@ def test_a_newer_build_stops_the_one_under_way_and_all_it_started(monkeypatch):
         sleeper.cancel()
     assert running_with(marker) == {} and not sleeper.running
     assert finished.empty()  # a build that was stopped is not reported as finished
+
+
+def states(pids, wanted: str, timeout: float = 30) -> set[str]:
+    """The processes' states (R running, S sleeping, T stopped), once all are `wanted` or
+    after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = {Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                 for pid in pids}
+        if found == {wanted} or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
+def test_a_paused_build_and_its_children_wait_and_a_paused_build_still_stops(monkeypatch):
+    marker = marked(monkeypatch)
+    sleeper = Sleeper(BuildOptions(), queue.Queue().put)
+    try:
+        sleeper.start()
+        pids = running_with(marker, wait_for=2)
+        sleeper.pause()
+        assert states(pids, "T") == {"T"}
+        sleeper.resume()
+        assert states(pids, "S") == {"S"}
+        sleeper.pause()
+        proc = sleeper._proc
+        sleeper.cancel()
+        assert proc.returncode == -signal.SIGTERM  # it was let go on to take its SIGTERM
+        assert all_gone(pids)
+    finally:
+        sleeper.cancel()
 
 
 def test_a_build_that_ends_is_reported_with_what_it_printed():
