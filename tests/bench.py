@@ -11,6 +11,7 @@ process, is not counted).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -59,12 +60,19 @@ def project(folder: Path) -> Path:
 
 
 def edit_one_field(root: Path) -> None:
-    """Change one free-text note, as an analyst fixing a sentence would; no chart shows it."""
+    """Change one free-text note the briefing shows, as an analyst fixing a sentence would
+    (no chart shows it): the first such note in the first case file."""
     path = sorted((root / "cases").glob("*.yaml"))[0]
-    text = path.read_text(encoding="utf-8")
-    assert 'note: "' in text, path
-    path.write_text(text.replace('note: "', f'note: "Edited {time.time_ns()}. ', 1),
-                    encoding="utf-8")
+    shown = (root / "output" / "briefing.md").read_text(encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        m = re.match(r'(\s*note: ")(?:Edited \d+\. )?(.{30})', line)
+        if m and m.group(2) in shown:
+            lines[i] = re.sub(r'note: "(?:Edited \d+\. )?', f'note: "Edited {time.time_ns()}. ',
+                              line, count=1)
+            path.write_text("".join(lines), encoding="utf-8")
+            return
+    raise SystemExit(f"no note in {path} is shown in the briefing")
 
 
 def floor(root: Path) -> tuple[float, float]:
