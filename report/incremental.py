@@ -144,7 +144,7 @@ class IncrementalPage:
             parts = page.split(BODY)
             if len(parts) != 3 or 'class="citation"' in parts[0] + parts[2]:
                 raise Whole("citations in the metadata")
-            self.shells[key] = (parts[0], parts[1], parts[2])
+            self.shells = {key: (parts[0], parts[1], parts[2])}  # the last one only
         return self.shells[key]
 
     def _sections(self, jobs: list[tuple[Section, str]]) -> list[str]:
@@ -222,6 +222,7 @@ class IncrementalPage:
             for k in missing:
                 self.entries[key_of[k]] = rendered[k]
             self.last.entries = len(missing)
+        self.entries = {key_of[k]: self.entries[key_of[k]] for k in keys}  # what is cited now
         return {k: self.entries[key_of[k]] for k in keys}
 
     # ------------------------------------------------------------ helpers
