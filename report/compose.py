@@ -197,7 +197,8 @@ def environment(style: Style, comparison: Comparison | None = None) -> Environme
         cell=lambda c: render_cell(c, style), cite=citation, md=Md,
         text=lambda v: Md(escape(str(v))), metadata=metadata,
         table=lambda table: render_table(table, style),
-        figure=lambda chart, image: render_figure(chart, image, style),
+        figure=lambda chart, image, sources_below=False: render_figure(chart, image, style,
+                                                                     sources_below),
         both=lambda case: style.name(case.name),
         price_cites=lambda prices: _keys(
             [*(cites(f.case, step.point) + comparison.converter.cites(value)
@@ -293,10 +294,15 @@ def _letter(n: int) -> str:
     return text
 
 
-def render_figure(chart: Chart, image: Path, style: Style) -> Md:
+def render_figure(chart: Chart, image: Path, style: Style, sources_below: bool = False) -> Md:
+    """A figure with its caption and a Sources line. `sources_below`: the fact pack's tables
+    list every point with its own sources, so the line says so instead of citing them all
+    (the fact pack's timeline cited some 250)."""
     text = chart.caption.strip()
     caption = escape(text if text[-1:] in ".!?。" else text + ".")
-    if chart.cites:
+    if chart.cites and sources_below:
+        caption += " [" + escape(style.labels("chart.sources_below")) + "]{.sources}"
+    elif chart.cites:
         caption += (" [" + escape(style.labels("chart.sources")) + " " + citation(chart.cites)
                     + "]{.sources}")
     # A bare file name, found through pandoc's --resource-path: the Markdown (and every
