@@ -338,7 +338,9 @@ def test_a_paused_build_and_its_children_wait_and_a_paused_build_still_stops(mon
     sleeper = Sleeper(BuildOptions(), queue.Queue().put)
     try:
         sleeper.start()
-        pids = running_with(marker, wait_for=2)
+        # The child must have started its own program: one paused between fork and exec
+        # leaves its parent waiting in the kernel ("D"), not stopped ("T").
+        pids = running_with(marker, wait_for=2, running=" -c import time; time.sleep(600)")
         sleeper.pause()
         assert states(pids, "T") == {"T"}
         sleeper.resume()
