@@ -73,7 +73,7 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=plain_label(
             t("chart.prices.seen_legend")), marker={"symbol": "circle-open", "size": 8,
                                                     "color": "#555"}))
-    height = 520
+    height = 440
     layout(fig, height)
     values = [s.value.value for _, s in drawn]
     ticks = [m * 10.0 ** e for e in range(-4, 6) for m in (1, 2, 5)
