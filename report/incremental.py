@@ -127,7 +127,7 @@ class IncrementalPage:
             check_section(s, rendered, n)
         body = "\n".join(b.rstrip("\n") for b in bodies if b.strip())
         check_identifiers(body)
-        return before + self._cite(body, briefing) + after
+        return before + self._cite(body, briefing, meta) + after
 
     def _shell(self, meta: str, headings: list[str]) -> tuple[str, str, str]:
         """The page around the sections: (before, the headings as pandoc numbered them,
@@ -173,7 +173,7 @@ class IncrementalPage:
 
     # ------------------------------------------------------------ citations, as citeproc does
 
-    def _cite(self, body: str, briefing: Briefing) -> str:
+    def _cite(self, body: str, briefing: Briefing, meta: str) -> str:
         """Number the citations in order of first citation, and fill the list of sources."""
         numbers: dict[str, int] = {}
 
@@ -190,21 +190,21 @@ class IncrementalPage:
         body = CITATION.sub(cite, body)
         if body.count(EMPTY_REFS) != 1:
             raise Whole("no list of sources, or more than one")
-        entries = self._entries(briefing, list(numbers))
+        entries = self._entries(briefing, list(numbers), meta)
         listing = "\n".join(f'<div id="ref-{html_attr(k)}" class="csl-entry" role="listitem">\n'
                             f'<div class="csl-left-margin">[{n}] </div>{entries[k]}\n</div>'
                             for k, n in numbers.items())
         return body.replace(EMPTY_REFS, f"{REFS_OPEN}\n{listing}\n</div>" if numbers
                             else EMPTY_REFS)
 
-    def _entries(self, briefing: Briefing, keys: list[str]) -> dict[str, str]:
+    def _entries(self, briefing: Briefing, keys: list[str], meta: str) -> dict[str, str]:
         """Each cited source's entry as citeproc renders it, from the kept ones or from one
-        citeproc run over those not kept."""
+        citeproc run over those not kept. `meta`: the document's metadata (its language
+        decides how citeproc writes dates)."""
         sources = {item["id"]: item for item in briefing.bibliography}
         unknown = [k for k in keys if k not in sources]
         if unknown:
             raise Whole("a citation of an unknown source")  # the build names it
-        meta = metadata(briefing.markdown.split("\n\n", 1)[0])
         key_of = {k: (meta, json.dumps(sources[k], sort_keys=True, ensure_ascii=False))
                   for k in keys}
         missing = [k for k in keys if key_of[k] not in self.entries]

@@ -159,3 +159,17 @@ def test_a_section_pandoc_warns_about_fails_as_the_build_does(tmp_path):
             built_page(b, folder=tmp_path)
     finally:
         pages.close()
+
+
+def test_the_sources_are_written_in_the_document_language(tmp_path):
+    """citeproc writes an entry's date in the metadata's language, however long the block."""
+    head = ('---\ntitle: "T"\nlang: "en-US"\nlink-citations: true\nabstract: |\n  One.\n\n'
+            '  Two.\n---\n\n')
+    b = briefing(head + "# Part {#part-0}\n\nText [@s3; @s1]." + REFS)
+    pages = IncrementalPage()
+    try:
+        page = pages.page(b, [], {})
+        assert page == built_page(b, folder=tmp_path) and pages.last.whole == ""
+        assert "April 4, 2024" in page  # s3, issued 2024-04-04, in American English
+    finally:
+        pages.close()
