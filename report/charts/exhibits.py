@@ -59,10 +59,25 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
     functions = sorted({p.function.value if p.function else "other" for _, p in gone})
     fig = go.Figure()
     _shade(fig, shade)
+    spans = 0
     for f in chosen:
         mine = [p for g, p in gone if g is f]
         if not mine:
             continue
+        # A date known only to its quarter, half or year is drawn mid-period; a bar shows
+        # the whole period, so the marker does not claim a month nobody reported.
+        vague = [p for p in mine if p.left.precision in ("quarter", "half", "year")]
+        if vague:
+            spans += 1
+            xs, ys = [], []
+            for p in vague:
+                label = _axis_label(t(f"function.{p.function.value if p.function else 'other'}"))
+                xs += [p.left.start().isoformat(), p.left.end().isoformat(), None]
+                ys += [label, label, None]
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=spans == 1,
+                name=plain_label(t("exhibit.span_legend")), legendgroup="spans",
+                line={"color": palette[f.case.id], "width": 7}, opacity=0.25))
         fig.add_trace(go.Scatter(
             x=[day(p.left) for p in mine],
             y=[_axis_label(t(f"function.{p.function.value if p.function else 'other'}"))
