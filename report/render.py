@@ -103,6 +103,7 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
                 page = page.replace(f'src="{html_text(path.name)}"',
                                     f'src="{FIGURE_SCHEME}:{html_text(path.name)}"')
             page = page_footnotes(page)
+            page = CITE_RANGE.sub(r'<span class="cite-range">\g<0></span>', page)
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
                                   on_step=on_step, labels=briefing.print_labels)
         if side_jobs:
@@ -276,6 +277,11 @@ def write_pdf(page: str, target: Path, allowed: list[Path],
         raise EnvironmentFault("the PDF asked for resources outside the build: "
                                + ", ".join(sorted(fetcher.refused)[:3]))
     return len(document.pages)
+
+
+# A range of citation numbers ("3–6"): the print style keeps it on one line.
+CITE_RANGE = re.compile(r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>–'
+                        r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>')
 
 
 def page_footnotes(page: str) -> str:

@@ -123,3 +123,46 @@ def test_chart_labels_are_cut_at_a_word_never_inside_one():
         "DeepSeek-V2 API priced at…"
     assert shorten("Yi-Lightning launched", 30) == "Yi-Lightning launched"
     assert shorten("A" * 50, 30) == "A" * 29 + "…"  # one long word: cut, as nothing else can be
+
+
+def test_a_range_of_citation_numbers_and_a_confidence_mark_stay_on_one_line(real_build):
+    """A line of the PDF never ends inside "[3–6]" or "(claimed)"."""
+    with pdfplumber.open(real_build.out / "briefing.pdf") as pdf:
+        lines = [line for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
+    assert any("–" in line and "[" in line for line in lines)  # there are ranges to keep
+    assert [line for line in lines if re.search(r"\[[\d, –]*\d–$", line)] == []
+    marks = ("reported", "claimed", "rumour", "denied", "disputed")
+
+    def cut_mark(line: str) -> bool:
+        tail = re.search(r"\(([a-z]{3,})-?$", line)
+        return bool(tail) and any(m.startswith(tail.group(1)) and m != tail.group(1)
+                                  for m in marks)
+
+    assert [line for line in lines if cut_mark(line)] == []
+
+
+def test_the_html_cover_says_how_sure_each_fact_is_as_the_pdf_does(real_build):
+    page = (real_build.out / "briefing.html").read_text(encoding="utf-8")
+    cover = page[page.index('<header class="cover">'):page.index("</header>")]
+    assert '<p class="method">Every fact cites the source it was read in' in cover
+
+
+def test_a_departure_known_only_to_its_year_is_drawn_as_a_bar_across_the_year():
+    import datetime as dt
+    from pathlib import Path
+
+    from report.charts import build_charts
+    from report.compare import compare
+    from report.inputs import load_inputs
+    from report.style import Style
+
+    inputs = load_inputs(Path(__file__).resolve().parent.parent / "cases")
+    c = compare(inputs.cases, dt.date(2026, 11, 24), inputs.rates, inputs.currency,
+                tuple(inputs.claims.sources))
+    style = Style()
+    chart = next(ch for ch in build_charts(c, style, inputs.brief.meta.exhibits)
+                 if "departures" in ch.id)
+    bars = [tr for tr in chart.figure.data if tr.name == style.labels("exhibit.span_legend")]
+    assert bars and bars[0].showlegend
+    ends = list(zip(bars[0].x[0::3], bars[0].x[1::3]))
+    assert ("2024-01-01", "2024-12-31") in ends  # Li Xiangang and others: "2024"
