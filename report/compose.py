@@ -159,8 +159,7 @@ def short_title(c: Comparison, style: Style) -> str:
     names = [case.name.en for case in c.cases]
     if len(names) > 3:
         return t("cover.title_many", n=len(names))
-    return t("list_and").join([t("list.join").join(names[:-1]), names[-1]]
-                              if len(names) > 1 else names)
+    return t.and_list(names)
 
 
 def titles(c: Comparison, style: Style, brief: Brief | None = None) -> tuple[str, str]:
@@ -171,8 +170,7 @@ def titles(c: Comparison, style: Style, brief: Brief | None = None) -> tuple[str
         return brief.meta.title, subtitle
     names = [style.name(case.name) for case in c.cases]
     if len(names) <= 3:
-        title = t("cover.title", names=t("list_and").join(
-            [t("list.join").join(names[:-1]), names[-1]] if len(names) > 1 else names))
+        title = t("cover.title", names=t.and_list(names))
     else:
         title = t("cover.title_many", n=len(names))
     subtitle = t("cover.subtitle", as_of=style.date(c.as_of), built=style.date(c.build_date))
@@ -378,7 +376,7 @@ def claims_table(claims: ClaimsFile, tables: Tables) -> Table:
                      Cell(why)))
     return Table("tbl-claims", t("table.claims.caption"),
                  tuple(t(f"table.claims.col.{k}") for k in ("claim", "verdict", "why")),
-                 (38, 12, 50), tuple(rows))
+                 (36, 15, 49), tuple(rows))  # "contradicted" in bold fits a Word cell
 
 
 def claim_reviews(claims: ClaimsFile, brief: Brief | None, c: Comparison) -> list[dict]:

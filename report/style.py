@@ -48,6 +48,13 @@ class Labels:
                      for p in parts[:-1]] + parts[-1:]
         return sep.join(parts)
 
+    def and_list(self, parts) -> str:
+        """Join as "A", "A and B" or "A, B and C", in the catalogue's words."""
+        parts = list(parts)
+        if len(parts) <= 1:
+            return "".join(parts)
+        return self("list_and").join([self("list.join").join(parts[:-1]), parts[-1]])
+
     def has(self, key: str) -> bool:
         try:
             self(key)
