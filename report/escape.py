@@ -72,7 +72,7 @@ _LINE_START = frozenset("(%+-:=")
 # Where pandoc's `smart` extension would change a character of a figure: `--` into a dash,
 # `...` into an ellipsis, and a quote beside a digit (5'11", '90s) into a curly one.
 _SMART = re.compile(r"-{2,}|\.{2,}|(?<=\d)['\"]|['\"](?=\d)")
-_ORDERED_LIST = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_ORDERED_LIST = re.compile(r"^( *\d{1,9})([.)])(?=\s|$)")
 
 
 def escape(text: Any) -> str:
@@ -86,8 +86,11 @@ def escape(text: Any) -> str:
         pos = match.end()
     out.append(_emphasis(text[pos:]))
     result = "".join(out)
-    if result[:1] in _LINE_START:
-        result = "\\" + result  # the start of the text may be the start of a line
+    # The start of the text may be the start of a line, where up to three spaces may stand
+    # before a list marker (" - x" is a list item too).
+    text_start = len(result) - len(result.lstrip(" "))
+    if result[text_start:text_start + 1] in _LINE_START:
+        result = result[:text_start] + "\\" + result[text_start:]
     return _ORDERED_LIST.sub(r"\1\\\2", result)  # "2024. A year" is not a list item
 
 

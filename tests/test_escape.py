@@ -9,7 +9,7 @@ import subprocess
 
 import pypandoc
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from report.escape import (
     attribute,
@@ -253,6 +253,8 @@ SAFE_KINDS = {"Para", "Plain", "Str", "Space", "Quoted", "DoubleQuote", "SingleQ
 
 @settings(max_examples=60, deadline=None)
 @given(text=hostile_text(8))
+@example(text="\n- ")  # found by hypothesis: a space, then a list marker
+@example(text=" 12. x")
 def test_any_text_stays_text_in_every_pandoc_context(text):
     from report.escape import one_line
 
