@@ -113,7 +113,7 @@ def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
     for chart in charts:
         src = html_text(images[chart.id].name)
         pattern = re.compile(r'<img\s[^>]*?src="' + re.escape(src) + r'"[^>]*>')
-        spec = json.loads(chart.spec())
+        spec = json.loads(chart.spec)
         spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
         data = script_json({"data": spec["data"], "layout": spec["layout"]})
         div = (f'<div class="chart" id="{chart.id}-plot" role="img" '

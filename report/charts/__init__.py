@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..escape import plain_label
@@ -43,13 +44,15 @@ class Chart:
     figure: go.Figure
     height: int
 
+    @cached_property
     def spec(self) -> str:
-        """Return the figure JSON the image and the interactive HTML are both made from."""
+        """The figure JSON the image and the interactive HTML are both made from (worked
+        out once: the image's name and the page both need it)."""
         return self.figure.to_json(pretty=False, engine="json")
 
     def image_name(self) -> str:
         settings = json.dumps({"w": WIDTH, "h": self.height, "s": SCALE, "fmt": "png"})
-        digest = hashlib.sha256((self.spec() + settings).encode()).hexdigest()[:16]
+        digest = hashlib.sha256((self.spec + settings).encode()).hexdigest()[:16]
         return f"{self.id}-{digest}.png"
 
 
