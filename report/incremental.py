@@ -2,7 +2,8 @@
 
 `report preview` makes the page on every save. pandoc reading and writing the whole
 250 KB briefing takes about two seconds, most of it on sections the save did not touch. So
-the Markdown is cut at its headings of levels 1 to 3, and each section is rendered by
+the Markdown is cut at its headings of levels 1 to 3 and between captioned tables, and each
+section is rendered by
 pandoc on its own and kept, keyed by its text and its section number; the page around the
 sections (cover, contents) is rendered from the metadata and the headings alone, and kept
 too. The one thing pandoc does across the whole document is citeproc's numbering: a
@@ -56,6 +57,9 @@ REFS_OPEN = '<div id="refs" class="references csl-bib-body" data-entry-spacing="
 
 class Whole(Exception):
     """The Markdown uses something that crosses sections: render the page whole."""
+
+
+CONTINUED = -1  # the level of a section cut before a table: it has no heading of its own
 
 
 @dataclass(frozen=True)
@@ -116,14 +120,17 @@ class IncrementalPage:
         sections = split(markdown)
         meta = metadata(sections[0].markdown)
         self.last.sections = len(sections)
+        headed = [s for s in sections if s.level > 0]
         before, headings, after = self._shell(meta, [s.markdown.split("\n", 1)[0]
-                                                     for s in sections[1:]])
-        numbers = [number_of(tag) for tag in HEADING.findall(headings)]
-        if len(numbers) != len(sections) - 1:
+                                                     for s in headed])
+        rendered_numbers = [number_of(tag) for tag in HEADING.findall(headings)]
+        if len(rendered_numbers) != len(headed):
             raise Whole("a heading the sections do not start with")
-        jobs = [(s, offset(s.level, n)) for s, n in zip(sections, ["", *numbers])]
+        number = dict(zip(map(id, headed), rendered_numbers))
+        numbers = [number.get(id(s), "") for s in sections]
+        jobs = [(s, offset(s.level, n)) for s, n in zip(sections, numbers)]
         bodies = self._sections(jobs)
-        for (s, _), rendered, n in zip(jobs, bodies, ["", *numbers]):
+        for (s, _), rendered, n in zip(jobs, bodies, numbers):
             check_section(s, rendered, n)
         body = "\n".join(b.rstrip("\n") for b in bodies if b.strip())
         check_identifiers(body)
@@ -264,16 +271,22 @@ def pandoc(args: list[str], cwd: Path) -> str:
 
 
 def split(markdown: str) -> list[Section]:
-    """Cut the Markdown before each heading of level 1 to `DEPTH` that is not inside a code
-    block or a fenced div."""
+    """Cut the Markdown before each heading of level 1 to `DEPTH`, and before each pipe table
+    that follows another table's caption, outside code blocks and fenced divs.
+
+    The appendices are long runs of tables under one heading: cut there too, an edit to one
+    table renders that table again, not the appendix. A caption stays with the table before
+    it (pandoc reads a caption after a table as that table's before the next one's)."""
     sections: list[Section] = []
     start, level = 0, 0
     fence: str | None = None
     divs = 0
     previous_blank = True
+    after_caption = False  # the last block at the top level was a table's caption
     position = 0
     for line in markdown.splitlines(keepends=True):
         bare = line.rstrip("\n")
+        block_start = previous_blank and bool(bare.strip())
         if fence is not None:
             if bare.strip().startswith(fence):
                 fence = None
@@ -287,6 +300,11 @@ def split(markdown: str) -> list[Section]:
             if position > start or sections:
                 sections.append(Section(markdown[start:position], level))
             start, level = position, len(m.group(0))
+        elif divs == 0 and block_start and after_caption and bare.startswith("|"):
+            sections.append(Section(markdown[start:position], level))
+            start, level = position, CONTINUED
+        if block_start:
+            after_caption = divs == 0 and fence is None and bare.startswith(": ")
         previous_blank = not bare.strip()
         position += len(line)
     sections.append(Section(markdown[start:], level))
@@ -309,7 +327,7 @@ def number_of(tag: tuple[str, str]) -> str:
 
 def offset(level: int, number: str) -> str:
     """pandoc's --number-offset that makes a section's own heading get `number`."""
-    if not number:
+    if not number or level <= 0:
         return ""
     parts = [int(p) for p in number.split(".")]
     if len(parts) != level:
@@ -321,6 +339,10 @@ def check_section(section: Section, rendered: str, number: str) -> None:
     """A section must render with one heading of its level at the start, numbered as in the
     whole document; deeper headings are numbered only under a numbered one."""
     tags = HEADING.findall(rendered)
+    if section.level == CONTINUED:
+        if tags:
+            raise Whole("a heading after a table the sections are cut before")
+        return
     if section.level == 0:
         if tags and any(int(level) <= DEPTH for level, _ in tags):
             raise Whole("a heading pandoc reads where the sections are not cut")

@@ -173,3 +173,20 @@ def test_the_sources_are_written_in_the_document_language(tmp_path):
         assert "April 4, 2024" in page  # s3, issued 2024-04-04, in American English
     finally:
         pages.close()
+
+
+def test_a_run_of_tables_is_cut_after_each_caption_and_renders_as_the_build(tmp_path):
+    table = "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    markdown = (HEAD + "# Tables {#tables}\n\nText [@s1].\n\n" + table + "\n: One {#tbl-one}\n\n"
+                + table + "\n: Two {#tbl-two}\n\n" + table + "\nAfter [@s2].\n" + REFS)
+    sections = split(markdown)
+    assert [s.level for s in sections] == [0, 1, -1, -1, 1]
+    assert sections[2].markdown.startswith("| a |") and ": Two" in sections[2].markdown
+    assert "After" in sections[3].markdown
+    b = briefing(markdown)
+    pages = IncrementalPage()
+    try:
+        assert pages.page(b, [], {}) == built_page(b, folder=tmp_path)
+        assert pages.last.whole == ""
+    finally:
+        pages.close()
