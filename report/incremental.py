@@ -33,7 +33,8 @@ from pathlib import Path
 from .charts import Chart
 from .compose import Briefing
 from .errors import EnvironmentFault
-from .render import CSL, HTML, READ, WRITE, asset, citations, finish_pandoc, start_pandoc
+from .escape import html_text
+from .render import CSL, HTML, READ, WRITE, asset, citations, pandoc, render
 
 BODY = "<!--REPORT:BODY-->"  # marks where the sections go in the page around them
 # A heading pandoc reads as one: level 1 to 3, ATX style, after a blank line (the Markdown
@@ -97,12 +98,9 @@ class IncrementalPage:
         self.last = Counts()
         try:
             body = self._page(briefing)
-        except Whole as why:
+        except (Whole, EnvironmentFault) as why:  # a pandoc warning: the build says what of
             self.last.whole = str(why)
-            body = self._whole(briefing)
-        except EnvironmentFault as fault:  # pandoc warned: the whole render says what of
-            self.last.whole = str(fault)
-            body = self._whole(briefing)
+            return self._whole(briefing, charts, images)
         return interactive_page(body, charts, images, briefing.page_labels,
                                 briefing.claim_reviews)
 
@@ -198,7 +196,7 @@ class IncrementalPage:
         if body.count(EMPTY_REFS) != 1:
             raise Whole("no list of sources, or more than one")
         entries = self._entries(briefing, list(numbers), meta)
-        listing = "\n".join(f'<div id="ref-{html_attr(k)}" class="csl-entry" role="listitem">\n'
+        listing = "\n".join(f'<div id="ref-{html_text(k)}" class="csl-entry" role="listitem">\n'
                             f'<div class="csl-left-margin">[{n}] </div>{entries[k]}\n</div>'
                             for k, n in numbers.items())
         return body.replace(EMPTY_REFS, f"{REFS_OPEN}\n{listing}\n</div>" if numbers
@@ -234,16 +232,11 @@ class IncrementalPage:
 
     # ------------------------------------------------------------ helpers
 
-    def _whole(self, briefing: Briefing) -> str:
+    def _whole(self, briefing: Briefing, charts: list[Chart], images: dict[str, Path]) -> str:
         """The page as the build renders it, from the whole Markdown."""
-        from .compose import write_bibliography
-
-        work = self._work()
-        (work / "briefing.md").write_text(briefing.markdown, encoding="utf-8")
-        write_bibliography(briefing, work / "references.json")
-        shutil.copy(asset("styles/briefing.csl"), work / CSL)
-        return pandoc(["briefing.md", *READ, *citations("references.json"), *WRITE, *HTML,
-                       "-s", f"--template={asset('templates/page.html')}"], work)
+        with tempfile.TemporaryDirectory(dir=self._work()) as staging:
+            rendered = render(briefing, charts, images, ["html"], Path(staging))
+            return rendered.documents["html"].read_text(encoding="utf-8")
 
     def _work(self) -> Path:
         if self._dir is None:
@@ -264,10 +257,6 @@ class IncrementalPage:
                 raise Whole("a page template without one $body$")
             page.write_text(text.replace("$body$", f"{BODY}$body${BODY}"), encoding="utf-8")
         return folder / "page.html"
-
-
-def pandoc(args: list[str], cwd: Path) -> str:
-    return finish_pandoc(start_pandoc(args, cwd))
 
 
 def split(markdown: str) -> list[Section]:
@@ -378,7 +367,7 @@ def citation_marks(keys: list[str], numbers: dict[str, int]) -> str:
             runs.append([k])
 
     def link(k: str) -> str:
-        return f'<a href="#ref-{html_attr(k)}" role="doc-biblioref">{numbers[k]}</a>'
+        return f'<a href="#ref-{html_text(k)}" role="doc-biblioref">{numbers[k]}</a>'
 
     marks: list[str] = []
     for run in runs:
@@ -387,7 +376,3 @@ def citation_marks(keys: list[str], numbers: dict[str, int]) -> str:
         else:
             marks.extend(link(k) for k in run)
     return ", ".join(marks)
-
-
-def html_attr(text: str) -> str:
-    return html.escape(text, quote=True)
