@@ -72,24 +72,18 @@ def test_an_unsourced_number_warns_and_strict_makes_it_an_error(tmp_path):
     assert built.code == 2 and not (tmp_path / "output" / "briefing.pdf").exists()
 
 
-def test_a_claim_with_an_unknown_verdict(tmp_path):
-    cases_with(tmp_path, claims=BAD_BRIEFS / "claims_verdict" / "claims.yaml")
+@pytest.mark.parametrize("claims, problem", [
+    ("claims_verdict", "cases/claims.yaml:6:14: claims[0].verdict: input should be "
+                       "'supported', 'partly-supported', 'unsupported', 'contradicted' or "
+                       "'unverifiable'"),
+    ("claims_fact", "cases/claims.yaml:6:25: claims[0].facts[1]: no fact 'alpha:boo' in the "
+                    "case files; did you mean 'alpha:bo'?"),
+], ids=["unknown verdict", "a fact no case file holds"])
+def test_a_bad_claim_is_named_with_its_line_and_field(tmp_path, claims, problem):
+    cases_with(tmp_path, claims=BAD_BRIEFS / claims / "claims.yaml")
     run = run_cli("check", cwd=tmp_path)
     assert run.code == 2
-    assert run.err.splitlines() == [
-        "cases/claims.yaml:6:14: claims[0].verdict: input should be 'supported', "
-        "'partly-supported', 'unsupported', 'contradicted' or 'unverifiable'",
-        "1 problem found"]
-
-
-def test_a_claim_naming_a_fact_no_case_file_holds(tmp_path):
-    cases_with(tmp_path, claims=BAD_BRIEFS / "claims_fact" / "claims.yaml")
-    run = run_cli("check", cwd=tmp_path)
-    assert run.code == 2
-    assert run.err.splitlines() == [
-        "cases/claims.yaml:6:25: claims[0].facts[1]: no fact 'alpha:boo' in the case files; "
-        "did you mean 'alpha:bo'?",
-        "1 problem found"]
+    assert run.err.splitlines() == [problem, "1 problem found"]
 
 
 def test_a_fact_that_repeats_a_checked_claim_points_to_the_verdict(tmp_path):
