@@ -364,9 +364,10 @@ def fingerprint(options: BuildOptions, epoch: int, files: InputFiles | None = No
     """Return a hash of everything a build's documents depend on.
 
     The case files' bytes, the formats, the dates, this package's code, templates and styles,
-    and the versions of the tools that render: equal fingerprints give equal documents.
+    and the tools that render (every installed package, pandoc, Chromium, the fonts): equal
+    fingerprints give equal documents.
     """
-    from importlib.metadata import version
+    from .toolchain import toolchain
 
     digest = hashlib.sha256()
 
@@ -377,8 +378,7 @@ def fingerprint(options: BuildOptions, epoch: int, files: InputFiles | None = No
     add("formats", ",".join(options.formats).encode())
     add("strict", str(options.strict).encode())
     add("epoch", str(epoch).encode())
-    for dist in ("pypandoc-binary", "weasyprint", "plotly", "kaleido", "pydantic", "jinja2"):
-        add(dist, version(dist).encode())
+    add("toolchain", toolchain().key().encode())  # pandoc and Chromium: previous_build
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             add(str(path.relative_to(PACKAGE)), path.read_bytes())
@@ -394,9 +394,11 @@ def fingerprint(options: BuildOptions, epoch: int, files: InputFiles | None = No
 
 
 def previous_build(options: BuildOptions, key: str) -> BuildResult | None:
-    """Return the build the output folder shows if it was made from the same inputs and its
-    files are intact (and still published: a deleted link is put back by a new build)."""
+    """Return the build the output folder shows if it was made from the same inputs with the
+    same pandoc and Chromium, and its files are intact (and still published: a deleted link
+    is put back by a new build)."""
     from .publish import MANIFEST, current_generation
+    from .toolchain import toolchain
 
     generation = current_generation(options.out_dir)
     if generation is None and (options.out_dir / MANIFEST).is_file():
@@ -405,7 +407,8 @@ def previous_build(options: BuildOptions, key: str) -> BuildResult | None:
         return None
     try:
         manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("fingerprint") != key:
+        if manifest.get("fingerprint") != key or not toolchain().same_programs(
+                manifest.get("programs", {})):
             return None
         documents = {}
         for kind, entry in manifest["documents"].items():
@@ -431,8 +434,11 @@ def write_manifest(path: Path, documents: dict[str, Path], pdf_pages: int | None
             entry["pages"] = pdf_pages
         return entry
 
+    from .toolchain import toolchain
+
     manifest = {
         "fingerprint": key,
+        "programs": toolchain().programs(),
         "source_date_epoch": epoch,
         "documents": {kind: describe(p) for kind, p in sorted(documents.items())},
         "cases": [{"file": cf.path.name, "id": cf.case.id,

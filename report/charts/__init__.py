@@ -51,7 +51,12 @@ class Chart:
         return self.figure.to_json(pretty=False, engine="json")
 
     def image_name(self) -> str:
-        settings = json.dumps({"w": WIDTH, "h": self.height, "s": SCALE, "fmt": "png"})
+        from ..toolchain import toolchain
+
+        # The packages and fonts too: a new plotly, kaleido or font draws another image (a
+        # new Chromium: export_charts).
+        settings = json.dumps({"w": WIDTH, "h": self.height, "s": SCALE, "fmt": "png",
+                               "tools": toolchain().key()})
         digest = hashlib.sha256((self.spec + settings).encode()).hexdigest()[:16]
         return f"{self.id}-{digest}.png"
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentFault, Problem
 from ..processes import kill_tagged, new_tag
+from ..toolchain import browser_path, toolchain
 
 if TYPE_CHECKING:
     from . import Chart
@@ -27,8 +28,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_IMAGE_PIXELS = 60_000
 # Marks the Chromium of one export, which runs in a session of its own (report/processes.py).
 BROWSER_TAG = "REPORT_BROWSER_TAG"
-BROWSER_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser",
-                      "google-chrome", "chrome")
+# Names the Chromium that drew the cached images, in the figures folder.
+DRAWN_BY = ".drawn-by"
 
 # kaleido's browser driver logs its own tracebacks (a message cut short by a full disk, a
 # browser that went away) through the root logger's last resort, i.e. onto the user's
@@ -49,11 +50,24 @@ def export_charts(charts: list[Chart], paths: dict[str, Path]) -> int:
 
     All missing images are exported in one batch: one browser start per build at most,
     none when every image is cached. An image is cached only once it is a whole PNG of the
-    size asked for; a cached image that is not (from an older version) is made again.
+    size asked for; a cached image that is not (from an older version) is made again, and so
+    is every image when another Chromium is installed than the one that drew them
+    (`DRAWN_BY` in the figures folder says which did).
     """
-    missing = [c for c in charts if image_problem(c, paths[c.id]) is not None]
+    if not charts:
+        return 0
+    drawn_by = next(iter(paths.values())).parent / DRAWN_BY
+    browser = toolchain().browser
+    try:
+        recorded = drawn_by.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        recorded = None
+    stale = browser is not None and recorded != browser
+    missing = [c for c in charts if stale or image_problem(c, paths[c.id]) is not None]
     if missing:
         _export(missing, {c.id: paths[c.id] for c in missing})
+        if browser is not None:
+            drawn_by.write_text(browser, encoding="utf-8")
     for c in charts:  # images cached before charts were stored without alpha
         without_alpha(paths[c.id])
     return len(missing)
@@ -182,16 +196,13 @@ def export_failure(err: Exception, figures: Path) -> str:
 
 def find_browser() -> str:
     """Return the Chromium kaleido should drive, or raise a fault that names the fix."""
+    found = browser_path()
+    if found:
+        return found
     configured = os.environ.get("BROWSER_PATH")
     if configured:
-        if Path(configured).is_file():
-            return configured
         raise EnvironmentFault(f"BROWSER_PATH={configured} does not exist; unset it, or point "
                                "it at Chromium (`apt-get install chromium`)")
-    for candidate in BROWSER_CANDIDATES:
-        found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
-        if found:
-            return found
     raise EnvironmentFault(
         "Chromium not found (needed to draw charts): run `make setup`, or "
         "`apt-get install chromium`, or set BROWSER_PATH")
