@@ -2,7 +2,8 @@
 # git, make, python3 and python3-venv (`apt-get install git make python3 python3-venv`):
 #   make briefing   installs what is missing, then builds output/briefing.{pdf,docx,html}
 #   make test       installs what is missing (test tools too), then runs the tests
-# Both are quick when everything is already installed.
+# Both are quick when everything is already installed. Python packages are installed from
+# the lock files (pinned, with hashes), so a new release elsewhere cannot change a build.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,7 +16,20 @@ APT_RUNTIME := chromium fonts-noto-cjk fonts-noto-core
 APT_TEST := libreoffice-writer-nogui poppler-utils
 QUIET := $(if $(CI),--quiet,)
 
-.PHONY: briefing test setup setup-test bench golden schema reference-docx clean
+# The Python packages come from two lock files, every one pinned with its hashes:
+# requirements.lock for the briefing, requirements-dev.lock (the same pins plus the test
+# tools) for the tests. pyproject.toml keeps ranges for anyone installing the package as a
+# library. `make lock` refreshes both on purpose; `make drift` tests the newest allowed.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# Installed from the locks besides the project's own requirements: pip itself, and
+# setuptools to install the project (without build isolation, which would fetch it unpinned).
+LOCK_TOOLS := pip setuptools>=68
+LOCK_UPGRADE ?= --upgrade
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-emit-index-url \
+  --no-emit-find-links --custom-compile-command "make lock" --quiet
+
+.PHONY: briefing test setup setup-test bench golden schema reference-docx clean lock drift
 
 briefing: setup
 	$(BIN)/report build --strict $(QUIET)
@@ -60,7 +74,7 @@ apt-test:
 
 # A .venv left half-made by an earlier failed attempt (python3-venv missing: no pip in it,
 # or a Python that no longer runs) is removed and made again.
-$(VENV)/.runtime-installed: pyproject.toml
+$(VENV)/.runtime-installed: $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
 	  echo "report needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)"; exit 1; }
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
@@ -70,14 +84,34 @@ $(VENV)/.runtime-installed: pyproject.toml
 	  rm -rf $(VENV); \
 	fi
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
-	$(BIN)/python -m report.vendor  # the partial plotly.js bundle for the HTML page
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml $(VENV)/.runtime-installed
-	$(BIN)/python -m pip install -q -e '.[dev]'
+$(VENV)/.test-installed: $(DEV_LOCK) $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install -q --require-hashes -r $(DEV_LOCK)
 	touch $@
+
+# Refresh the locks on purpose: the newest versions pyproject.toml allows, for Python 3.11
+# and newer on every platform. `make lock LOCK_UPGRADE="--upgrade-package babel"` moves one
+# package. Then `make test` and `make golden`, and read the diff of the golden file and of
+# the documents (README, "Updating the locked versions").
+lock: setup-test
+	printf '%s\n' $(LOCK_TOOLS) | $(BIN)/uv pip compile pyproject.toml - $(LOCK_FLAGS) \
+	  $(LOCK_UPGRADE) -o $(LOCK)
+	printf '%s\n' $(LOCK_TOOLS) | $(BIN)/uv pip compile pyproject.toml - --extra dev \
+	  -c $(LOCK) $(LOCK_FLAGS) $(LOCK_UPGRADE) -o $(DEV_LOCK)
+
+# The tests against the newest versions pyproject.toml allows, in a venv of their own, so
+# a new release that breaks something shows up by name, not as a red main (the scheduled
+# workflow .github/workflows/drift.yml runs it weekly).
+DRIFT_VENV := .venv-drift
+drift: apt-runtime apt-test
+	rm -rf $(DRIFT_VENV)
+	$(PYTHON) -m venv $(DRIFT_VENV)
+	$(DRIFT_VENV)/bin/python -m pip install -q --upgrade pip
+	$(DRIFT_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(DRIFT_VENV)/bin/python -m tests.drift $(DEV_LOCK)
 
 clean:
 	rm -rf output/briefing.* output/manifest.json figures/*.png .pytest_cache
