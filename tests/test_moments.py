@@ -13,10 +13,10 @@ from tests.conftest import GOOD
 ALPHA = load_case(GOOD / "alpha.yaml").case
 
 
-def test_releases_prices_and_events_after_the_day_are_not_there_yet():
+def test_releases_and_events_after_the_day_are_not_there_yet():
     then = case_as_of(ALPHA, dt.date(2024, 6, 1))
     assert [r.id for r in then.releases] == ["alpha-34b", "alpha-large"]
-    assert [p.id for p in then.pricing] == ["large-2024-05"]
+    assert len(then.pricing) == len(ALPHA.pricing)  # the steps say which was in force
     assert then.timeline == []
     # the licence change of 30 May 2024 had happened; the kernels (2025-Q1) were not out
     assert [c.date.start() for c in then.releases[0].licence_changes] == [dt.date(2024, 5, 30)]

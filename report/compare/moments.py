@@ -65,7 +65,9 @@ def case_as_of(case: Case, day: dt.date) -> Case:
         for r in case.releases if by(r.date, day)]
     cut = case.model_copy(update={
         "profile": profile, "strategy": strategy, "team": team, "releases": releases,
-        "pricing": [p for p in case.pricing if by(p.start, day)],
+        # Prices stay whole: a later price is what ends an earlier one's evidence, and the
+        # price in force on the day is the step that covers it (registers.price_steps).
+        "pricing": list(case.pricing),
         "timeline": [e for e in case.timeline if by(e.date, day)],
     })
     cut.__dict__.pop("_records", None)  # model_copy keeps the whole case's cached index
