@@ -49,7 +49,7 @@ schema: setup
 	$(BIN)/report schema > report/schema/case.schema.json
 
 reference-docx: setup-test
-	$(BIN)/python -m report.styles.reference_docx
+	$(BIN)/python -m report.render.styles.reference_docx
 
 setup: $(VENV)/.runtime-installed apt-runtime
 setup-test: $(VENV)/.test-installed apt-runtime apt-test

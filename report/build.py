@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cases import input_paths, is_input_name
 from .errors import EnvironmentFault, InputError, display_path
-from .files import InputFiles
+from .load.cases import input_paths, is_input_name
+from .load.files import InputFiles
 from .render import FORMATS
 
 if TYPE_CHECKING:
     from .charts import Chart
     from .compose import Briefing
-    from .inputs import Inputs
+    from .load import Inputs
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -60,7 +60,7 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     try:
         key = fingerprint(options, epoch, files)
     except InputError:
-        from .inputs import load_inputs
+        from .load import load_inputs
 
         load_inputs(options.cases_dir, options.brief, options.strict, files)  # every problem
         raise
@@ -78,7 +78,7 @@ def _build(options: BuildOptions, epoch: int, key: str,
     """The stages in order: load, compare, draw, compose, render, publish."""
     from filelock import FileLock
 
-    from .inputs import load_inputs
+    from .load import load_inputs
 
     inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
     case_files = inputs.case_files
@@ -124,7 +124,7 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     from .charts.export import chart_size_problems
     from .compare import compare
     from .compose import compose
-    from .style import Style
+    from .words.style import Style
 
     on_step("Comparing cases")
     comparison = compare(inputs.cases, dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date(),

@@ -79,7 +79,7 @@ def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
           strict: StrictOpt = False) -> None:
     """Validate the case files, exchange rates, claims and brief; list every problem as
     path:line:col: field: message."""
-    from .inputs import load_inputs
+    from .load import load_inputs
 
     try:
         inputs = load_inputs(cases, brief, strict)
@@ -116,7 +116,7 @@ def migrate(
     (a funding round's status, ids made up from content) is listed.
     """
     from .errors import display_path
-    from .migrate import migrate_file
+    from .load.migrate import migrate_file
 
     code = 0
     for path in files:
@@ -195,8 +195,8 @@ def watch(
     A bad case file prints its problems and the loop waits for the next save; the last good
     documents stay in place.
     """
-    from .watch import Outcome
-    from .watch import watch as run_watch
+    from .live.watch import Outcome
+    from .live.watch import watch as run_watch
 
     options = build_options(cases, out, figures, format)
     if not cases.is_dir():
@@ -244,8 +244,8 @@ def preview(
     the last good page (and here). The documents in --out follow in the background; on
     Ctrl-C a build under way finishes first (Ctrl-C again stops it).
     """
-    from .preview import Hub, PageMaker, PreviewServer
-    from .watch import (
+    from .live.preview import Hub, PageMaker, PreviewServer
+    from .live.watch import (
         BackgroundBuild,
         EditLoop,
         Finished,

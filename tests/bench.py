@@ -86,7 +86,7 @@ from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
 from report.build import BuildOptions, compose_briefing, fewer_gc_passes
 from report.charts import find_browser
-from report.inputs import load_inputs
+from report.load import load_inputs
 from report.render import FORMATS, render
 import kaleido
 root = Path({str(root)!r})

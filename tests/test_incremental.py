@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from report.build import BuildOptions, compose_briefing, environment
 from report.compose import Briefing
 from report.errors import EnvironmentFault
-from report.incremental import IncrementalPage, split
-from report.inputs import load_inputs
+from report.live.incremental import IncrementalPage, split
+from report.load import load_inputs
 from report.render import render
 
 from .conftest import EPOCH, GOOD, ROOT, case_dir

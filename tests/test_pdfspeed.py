@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from report.pdfspeed import (
+from report.render.pdf import (
     cached_page_references,
     compression_at_default_level,
     idat,

@@ -198,7 +198,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(built_copy):
 
 
 def test_help_and_check_import_no_heavy_library():
-    code = ("import sys, report.cli, report.cases, report.build;"
+    code = ("import sys, report.cli, report.load.cases, report.build;"
             "print(sorted({m.split('.')[0] for m in sys.modules} & "
             "{'plotly', 'weasyprint', 'kaleido', 'pypandoc', 'docx'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -439,10 +439,10 @@ def test_a_pandoc_that_cannot_start_on_the_side_thread_is_named(tmp_path, monkey
     import errno
 
     import report.render as render_module
-    from report.cases import load_cases
     from report.compare import compare
     from report.compose import compose
     from report.errors import EnvironmentFault
+    from report.load.cases import load_cases
 
     real_popen = subprocess.Popen
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..brief import Exhibit
 from ..compare import Comparison, cites
+from ..load.brief import Exhibit
 from ..model import Category
-from ..style import Style
+from ..words.style import Style
 from . import Chart, Window, colours, day, layout, period_compared, plain_label
 from .prices import price_chart
 from .timeline import timeline_chart
@@ -123,7 +123,7 @@ def _sentence(text: str) -> str:
 
 
 def _event_text(c: Comparison, style: Style, item) -> str:
-    from ..tables import Tables
+    from ..compose.tables import Tables
 
     return f"{style.date(item.date)}: {Tables(c, style).happening(item)}"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..compare import Comparison, cite_key
 from ..model import DIMENSIONS
-from ..style import Style
+from ..words.style import Style
 from . import Chart, layout, plain_label
 
 GRADE_COLOUR = {"open": "#2b6cb0", "partial": "#9ecae1", "closed": "#d9d9d9", "n/a": "#ffffff"}

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ..compare import CaseFacts, Comparison, PriceStep, cites
 from ..compare.registers import price_steps
-from ..style import Style
+from ..words.style import Style
 from . import Chart, Window, colours, layout, plain_label
 
 KINDS = (("input", "solid"), ("output", "dot"))

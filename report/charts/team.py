@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..compare import Comparison, cites
 from ..model import Person
-from ..style import Style
+from ..words.style import Style
 from . import Chart, colours, day, layout, plain_label
 
 NEUTRAL = "#8a8a8a"

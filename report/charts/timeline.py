@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..compare import Comparison, TimelineItem
+from ..compose.tables import Tables
 from ..escape import shorten
 from ..model import Category
-from ..style import Style
-from ..tables import Tables
+from ..words.style import Style
 from . import Chart, Window, day, layout, period_compared, plain_label
 
 CATEGORY_STYLE = {  # symbol and colour: a marker reads by shape even in greyscale

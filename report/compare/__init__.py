@@ -224,7 +224,7 @@ _TOPICS = {"profile": "profile", "funding_rounds": "funding", "backers": "fundin
 
 
 def _uncertain(case: Case) -> Iterator[Uncertain]:
-    from ..cases import sourced_records
+    from ..load.cases import sourced_records
 
     sources = {s.id: s for s in case.sources}
     for loc, record in sourced_records(case):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import FORMAT
+from ..model import FORMAT
 
 _FACT_FIELDS = (("profile", "legal_name"), ("profile", "founded"), ("profile", "headquarters"),
                 ("profile", "founders"), ("profile", "status"), ("strategy", "positioning"),
@@ -75,7 +75,7 @@ def migrate_text(text: str) -> Migrated | None:
 def migrate_file(path: Path) -> Migrated | None:
     """Rewrite `path` in the current format, keeping the original beside it as `.bak`;
     raise InputError when it is no regular file or not UTF-8 text."""
-    from .errors import display_path
+    from ..errors import display_path
     from .files import InputFiles
     from .yamlfile import read_text
 

@@ -10,9 +10,9 @@ import json
 import re
 from pathlib import Path
 
-from .charts import Chart
-from .errors import EnvironmentFault
-from .escape import html_text, script_json
+from ..charts import Chart
+from ..errors import EnvironmentFault
+from ..escape import html_text, script_json
 
 # Small scripts the page runs (no data in them): citation previews, the current section in
 # the side contents, and the contents folded away on a phone.
@@ -83,8 +83,8 @@ PAGE_SCRIPT = """
 def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
                      labels: dict[str, str], claim_reviews: list[dict]) -> str:
     """Return the standalone page with everything inlined."""
-    from .render import asset, caption_css
-    from .vendor import plotly_js
+    from . import asset, caption_css
+    from .assets import plotly_js
 
     css = asset("styles/page.css").read_text(encoding="utf-8") + caption_css(labels)
     head = f"<style>\n{css}\n</style>\n"

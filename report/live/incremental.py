@@ -30,11 +30,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .charts import Chart
-from .compose import Briefing
-from .errors import EnvironmentFault
-from .escape import html_text
-from .render import CSL, HTML, READ, WRITE, asset, citations, pandoc, render
+from ..charts import Chart
+from ..compose import Briefing
+from ..errors import EnvironmentFault
+from ..escape import html_text
+from ..render import CSL, HTML, READ, WRITE, asset, citations, pandoc, render
 
 BODY = "<!--REPORT:BODY-->"  # marks where the sections go in the page around them
 # A heading pandoc reads as one: level 1 to 3, ATX style, after a blank line (the Markdown
@@ -93,7 +93,7 @@ class IncrementalPage:
 
     def page(self, briefing: Briefing, charts: list[Chart], images: dict[str, Path]) -> str:
         """The page `report build --format html` would write for this briefing."""
-        from .html import interactive_page
+        from ..render.html import interactive_page
 
         self.last = Counts()
         try:

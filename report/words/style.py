@@ -15,7 +15,7 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from .model import Money, Name, PartialDate
+from ..model import Money, Name, PartialDate
 
 
 class Labels:
@@ -24,7 +24,7 @@ class Labels:
     def __init__(self, language: str = "en"):
         from ruamel.yaml import YAML
 
-        text = (resources.files("report") / "labels" / f"{language}.yaml").read_text("utf-8")
+        text = (resources.files("report.words") / "labels" / f"{language}.yaml").read_text("utf-8")
         self.data: dict = YAML(typ="safe", pure=True).load(text)
 
     def __call__(self, key: str, **values: Any) -> str:

@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .errors import InputError, Problem, display_path
+from ..errors import InputError, Problem, display_path
+from ..model import Quote, Source, Strict
+from ..model.base import ShortText, Slug
 from .files import InputFiles
-from .model import Quote, Source, Strict
-from .model.base import ShortText, Slug
 from .yamlfile import Doc, parse, read_text, validate
 
 CiteKey = Annotated[str, Field(pattern=r"^([a-z0-9][a-z0-9-]*:)?[a-z0-9][a-z0-9-]*$",

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .brief import Brief
-from .charts import Chart
-from .claims import ClaimsFile, key_of, verdicts_by_fact
-from .compare import CaseFacts, Comparison, Reference, cites, price_ranking
-from .escape import Md, attribute, citation, escape, metadata, sourced
-from .facts import FactWriter
-from .style import Style
+from ..charts import Chart
+from ..compare import CaseFacts, Comparison, Reference, cites, price_ranking
+from ..escape import Md, attribute, citation, escape, metadata, sourced
+from ..load.brief import Brief
+from ..load.claims import ClaimsFile, key_of, verdicts_by_fact
+from ..words.style import Style
+from .livefacts import FactWriter
 from .tables import MARKED, Cell, Table, Tables
 
 FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
@@ -180,7 +180,7 @@ def titles(c: Comparison, style: Style, brief: Brief | None = None) -> tuple[str
 def environment(style: Style, comparison: Comparison | None = None) -> Environment:
     """Return the one Jinja2 environment: templates are package data, undefined is an error."""
     env = Environment(
-        loader=PackageLoader("report", "templates"),
+        loader=PackageLoader("report.compose", "templates"),
         undefined=StrictUndefined,
         finalize=lambda v: v if isinstance(v, Md) else escape(str(v)),
         autoescape=False,
@@ -322,7 +322,7 @@ def common_access_date(c: Comparison):
     dates = Counter(str(ref.source.accessed) for ref in c.references if ref.source.accessed)
     if not dates:
         return None
-    from .model import PartialDate
+    from ..model import PartialDate
 
     return PartialDate.parse(dates.most_common(1)[0][0])
 

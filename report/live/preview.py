@@ -20,9 +20,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from .build import BuildOptions
-from .escape import html_text
-from .files import InputFiles
+from ..build import BuildOptions
+from ..escape import html_text
+from ..load.files import InputFiles
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -120,8 +120,8 @@ class PageMaker:
         """The page; raises InputError for bad inputs. `epoch`: the build date
         (SOURCE_DATE_EPOCH), worked out once per save by the loop; `files`: the save's
         snapshot of its input files."""
-        from .build import compose_briefing, environment, fewer_gc_passes
-        from .inputs import load_inputs
+        from ..build import compose_briefing, environment, fewer_gc_passes
+        from ..load import load_inputs
 
         with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
             inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
@@ -134,7 +134,7 @@ class PageMaker:
 
 def placeholder() -> str:
     """The page served before the first good save."""
-    from .style import Labels
+    from ..words.style import Labels
 
     t = Labels()
     return PLACEHOLDER % {"title": html_text(t("preview.title")),
@@ -143,7 +143,7 @@ def placeholder() -> str:
 
 def problems_title(n: int) -> str:
     """The overlay's heading for a save with `n` problems."""
-    from .style import Labels
+    from ..words.style import Labels
 
     return Labels()("preview.problems", n=n)
 

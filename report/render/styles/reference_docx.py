@@ -1,7 +1,8 @@
 """Make `reference.docx`: pandoc's default styles restyled for the briefing.
 
-Run `python -m report.styles.reference_docx` after changing this file; the result is committed
-as package data, so a build needs neither this script nor python-docx.
+Run `make reference-docx` (`python -m report.render.styles.reference_docx`) after changing
+this file; the result is committed as package data, so a build needs neither this script
+nor python-docx.
 """
 
 from __future__ import annotations

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..compare import DEFAULT_CURRENCY
+from ..compare.convert import Converter
+from ..errors import InputError, Problem, display_path
+from ..model import RatesFile
 from .brief import Brief, load_brief, unsourced_numbers
 from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, load_rates, present
 from .claims import ClaimsFile, check_claims, load_claims
-from .compare import DEFAULT_CURRENCY
-from .compare.convert import Converter
-from .errors import InputError, Problem, display_path
 from .files import InputFiles
-from .model import RatesFile
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
         inputs = Inputs(case_files, rates, the_brief, claims)
         known = citation_keys(inputs)
         if the_brief is not None:
-            from .facts import check_references
+            from ..compose.livefacts import check_references
 
             problems += check_references(the_brief, {cf.case.id: cf.case for cf in case_files},
                                          known)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .brief import Brief, FactRef, Operand
-from .compare import CaseFacts, Comparison, Conversion, cites
-from .errors import Problem
-from .escape import Md, escape, sourced
-from .model import (
+from ..compare import CaseFacts, Comparison, Conversion, cites
+from ..errors import Problem
+from ..escape import Md, escape, sourced
+from ..load.brief import Brief, FactRef, Operand
+from ..load.yamlfile import Suggestions, did_you_mean
+from ..model import (
     Backer,
     BusinessLine,
     Case,
@@ -30,7 +31,6 @@ from .model import (
     current,
 )
 from .tables import Tables
-from .yamlfile import Suggestions, did_you_mean
 
 PROFILE_FACTS = {
     "founded": ("profile", "founded"), "headquarters": ("profile", "headquarters"),

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .files import InputFiles
 
 MAX_NODES = 200_000  # values in one file after alias expansion

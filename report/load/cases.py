@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import InputError, Problem, display_path
+from ..errors import InputError, Problem, display_path
+from ..model import FORMAT, Case, RatesFile, Sourced
 from .files import InputFiles
-from .model import FORMAT, Case, RatesFile, Sourced
 from .yamlfile import (
     Doc,
     Loc,

@@ -12,9 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from itertools import groupby
 
-from .compare import CaseFacts, Comparison, Conversion, Uncertain, cite_key, cites
-from .escape import Md, citation, escape
-from .model import (
+from ...compare import CaseFacts, Comparison, Conversion, Uncertain, cite_key, cites
+from ...escape import Md, citation, escape
+from ...model import (
     DIMENSIONS,
     Case,
     Confidence,
@@ -26,7 +26,7 @@ from .model import (
     Release,
     RoundStage,
 )
-from .style import Style
+from ...words.style import Style
 
 MARKED = {Confidence.claimed, Confidence.rumour, Confidence.denied, Confidence.disputed}
 GRADE_MARK = {"open": "●", "partial": "◐", "closed": "○", "n/a": "–"}
@@ -654,7 +654,7 @@ class Tables:
 
     def dispute_value(self, record, dispute) -> str:
         """Another source's version, written the way the field itself is written."""
-        from .model import PartialDate
+        from ...model import PartialDate
 
         current = getattr(record, dispute.field if dispute.field != "from" else "start", None)
         if isinstance(current, bool) and str(dispute.value).lower() in ("true", "false"):

@@ -18,11 +18,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from .errors import InputError, Problem, display_path
+from ..errors import InputError, Problem, display_path
+from ..model import PartialDate, Strict
+from ..model.base import ShortText, Slug
+from ..model.money import Currency
 from .files import InputFiles
-from .model import PartialDate, Strict
-from .model.base import ShortText, Slug
-from .model.money import Currency
 from .yamlfile import Doc, parse, read_text, validate
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*\n", re.S)

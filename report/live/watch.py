@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .build import (
+from ..build import (
     BuildOptions,
     BuildResult,
     build,
@@ -28,10 +28,10 @@ from .build import (
     interrupts_deferred,
     source_date_epoch,
 )
-from .cases import is_input_name
-from .errors import EnvironmentFault, InputError, ReportError, display_path
-from .files import InputFiles
-from .processes import TAG, kill_tagged, new_tag, tagged
+from ..errors import EnvironmentFault, InputError, ReportError, display_path
+from ..load.cases import is_input_name
+from ..load.files import InputFiles
+from ..processes import TAG, kill_tagged, new_tag, tagged
 
 # A callable that opens the progress display of one build and yields its `on_step`.
 Progress = Callable[[], AbstractContextManager[Callable[[str], None]]]
@@ -204,7 +204,7 @@ PageMaker = Callable[[BuildOptions, int, InputFiles], Any]
 
 def check_inputs(options: BuildOptions, _epoch: int, files: InputFiles) -> None:
     """The page step when there is no page: read and check the inputs, nothing more."""
-    from .inputs import load_inputs
+    from ..load import load_inputs
 
     load_inputs(options.cases_dir, options.brief, options.strict, files)
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .charts import Chart
-from .compose import Briefing, write_bibliography
-from .errors import EnvironmentFault
-from .escape import css_string, html_text
+from ..charts import Chart
+from ..compose import Briefing, write_bibliography
+from ..errors import EnvironmentFault
+from ..escape import css_string, html_text
 
 FORMATS = ("pdf", "docx", "html")
 FIGURE_SCHEME = "figure"
@@ -47,7 +47,7 @@ def citations(bibliography: str) -> list[str]:
 
 def asset(name: str) -> Path:
     """Return the path of a file shipped in `report/styles` or `report/templates`."""
-    return Path(str(resources.files("report") / name))
+    return Path(str(resources.files("report.render") / name))
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ def write_pdf(page: str, target: Path, allowed: list[Path],
     number of pages."""
     from weasyprint import CSS, HTML
 
-    from .pdfspeed import faster_pdf
+    from .pdf import faster_pdf
 
     fetcher = build_fetcher(allowed)
     css = CSS(filename=str(asset("styles/print.css")), url_fetcher=fetcher)

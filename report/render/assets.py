@@ -22,14 +22,14 @@ TRACES = ("scatter", "bar")
 @cache
 def bundle_info() -> dict:
     """The vendored bundle's record: package, version, file, licence, sha256, traces."""
-    text = (resources.files("report") / "assets" / "plotly-basic.json").read_text("utf-8")
+    text = (resources.files("report.render") / "assets" / "plotly-basic.json").read_text("utf-8")
     return json.loads(text)
 
 
 def bundle_text() -> str:
     """The vendored partial bundle, checked against its recorded sha256."""
     info = bundle_info()
-    data = (resources.files("report") / "assets" / info["file"]).read_bytes()
+    data = (resources.files("report.render") / "assets" / info["file"]).read_bytes()
     if hashlib.sha256(data).hexdigest() != info["sha256"]:
         raise ValueError(f"assets/{info['file']} does not match its recorded sha256")
     return data.decode("utf-8")
