@@ -25,6 +25,9 @@ DEV_LOCK := requirements-dev.lock
 # Installed from the locks besides the project's own requirements: pip itself, and
 # setuptools to install the project (without build isolation, which would fetch it unpinned).
 LOCK_TOOLS := pip setuptools>=68
+# Quoted for the shell: unquoted, `>=68` redirected printf into a file named `=68` and the
+# locks lost pip and setuptools.
+LOCK_TOOLS_QUOTED := $(foreach tool,$(LOCK_TOOLS),'$(tool)')
 LOCK_UPGRADE ?= --upgrade
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-emit-index-url \
   --no-emit-find-links --custom-compile-command "make lock" --quiet
@@ -97,9 +100,9 @@ $(VENV)/.test-installed: $(DEV_LOCK) $(VENV)/.runtime-installed
 # package. Then `make test` and `make golden`, and read the diff of the golden file and of
 # the documents (README, "Updating the locked versions").
 lock: setup-test
-	printf '%s\n' $(LOCK_TOOLS) | $(BIN)/uv pip compile pyproject.toml - $(LOCK_FLAGS) \
+	printf '%s\n' $(LOCK_TOOLS_QUOTED) | $(BIN)/uv pip compile pyproject.toml - $(LOCK_FLAGS) \
 	  $(LOCK_UPGRADE) -o $(LOCK)
-	printf '%s\n' $(LOCK_TOOLS) | $(BIN)/uv pip compile pyproject.toml - --extra dev \
+	printf '%s\n' $(LOCK_TOOLS_QUOTED) | $(BIN)/uv pip compile pyproject.toml - --extra dev \
 	  -c $(LOCK) $(LOCK_FLAGS) $(LOCK_UPGRADE) -o $(DEV_LOCK)
 
 # The tests against the newest versions pyproject.toml allows, in a venv of their own, so
