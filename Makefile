@@ -39,6 +39,7 @@ briefing: setup
 
 test: setup-test
 	$(BIN)/ruff check report tests
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 bench: setup-test

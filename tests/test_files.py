@@ -1,4 +1,4 @@
-"""Only regular files are read (report/files.py): a pipe, a device, a folder, a link in a loop
+"""Only regular files are read (report/load/files.py): a pipe, a device, a folder, a link in a loop
 or to nothing, a link out of the cases folder, an unreadable file or an odd file name named
 `*.yaml` is one problem line and exit 2, for `check`, `build` and `watch` alike: no hang,
 no traceback."""

@@ -1,4 +1,4 @@
-"""The savings in WeasyPrint's work (report/pdfspeed.py) change nothing a reader sees."""
+"""The savings in WeasyPrint's work (report/render/pdf.py) change nothing a reader sees."""
 
 from __future__ import annotations
 

@@ -155,7 +155,8 @@ def test_the_fingerprint_changes_with_any_installed_package_and_the_fonts(
     import dataclasses
 
     import report.toolchain as toolchain
-    from report.build import BuildOptions, fingerprint
+    from report.build import BuildOptions
+    from report.publish.fingerprint import fingerprint
 
     options = BuildOptions(cases_dir=ROOT / "tests" / "data" / "good", out_dir=tmp_path)
     now = toolchain.toolchain()

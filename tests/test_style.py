@@ -105,7 +105,7 @@ def test_no_text_runs_outside_the_text_area(build, request):
 
 
 def test_a_closing_full_stop_gives_way_to_a_joining_semicolon():
-    from report.words.style import Labels
+    from report.words.labels import Labels
 
     t = Labels("en")
     assert t.join("list.sep", ["Liang runs both.", "Ningbo Cheng'en."]) == \

@@ -22,7 +22,7 @@ def openness_chart(c: Comparison, style: Style) -> Chart | None:
     releases = [(f, r) for f in c.facts for r in f.scored]
     if not releases:
         return None
-    rows = [plain_label(f"{r.name} · {f.case.name.en}") for f, r in releases]
+    rows = [plain_label(f"{r.name} · {style.plain_name(f.case.name)}") for f, r in releases]
     columns = [f"{i}. {t(f'dimension_short.{k}')}" for i, k in enumerate(DIMENSIONS, start=1)]
     fig = go.Figure()
     for grade, colour in GRADE_COLOUR.items():

@@ -25,6 +25,7 @@ from ..model import (
     Tier,
 )
 from ..model.case import OwnSource
+from ..model.money import DEFAULT_CURRENCY
 from .convert import Conversion, Converter
 from .registers import CaseFacts, PriceStep, best_scored, by_date, latest, register
 
@@ -32,8 +33,6 @@ __all__ = ["CaseFacts", "Comparison", "Conversion", "Converter", "PriceCompariso
            "PriceStep", "Reference", "price_ranking",
            "TimelineItem", "Uncertain", "best_scored", "by_date", "cite_key", "compare",
            "latest"]
-
-DEFAULT_CURRENCY = "USD"
 
 
 @dataclass(frozen=True)

@@ -2,31 +2,34 @@
 
 Every value a template prints is escaped unless the program wrote it (`Md`), so text from a
 case file can never become template code, raw HTML, an image or a citation. The sentences are
-the templates'; the words inside them come from the label catalogue (`labels/`).
+the templates'; the words inside them come from the label catalogue (`words/labels/`).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..charts import Chart
-from ..compare import CaseFacts, Comparison, Reference, cites, price_ranking
-from ..escape import Md, attribute, citation, escape, metadata, sourced
+from ..charts.exhibits import chart_id
+from ..compare import CaseFacts, Comparison, cites, price_ranking
+from ..escape import Md, citation, escape, metadata
 from ..load.brief import Brief
-from ..load.claims import ClaimsFile, key_of, verdicts_by_fact
+from ..model.claims import ClaimsFile, verdicts_by_fact
 from ..words.style import Style
+from .bibliography import bibliography, common_access_date, write_bibliography
+from .claims import claim_reviews, claims_table
 from .livefacts import FactWriter
-from .tables import MARKED, Cell, Table, Tables
+from .markdown import CASES_PER_TABLE, render_cell, render_figure, render_table
+from .tables import Tables
+
+__all__ = ["CASES_PER_TABLE", "Briefing", "compose", "render_table", "write_bibliography"]
 
 FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
              "appendix", "sources")
-CASES_PER_TABLE = 4  # companies side by side that fit an A4 page's width
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Briefing:
     print_labels: dict[str, str] = field(default_factory=dict)  # words the print style prints
     short_title: str = ""  # for running headers
     page_labels: dict[str, str] = field(default_factory=dict)  # words the HTML page's code uses
+    citation_terms: dict[str, str] = field(default_factory=dict)  # the source list's words
 
 
 def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path],
@@ -93,7 +97,9 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
                     print_labels={key: style.labels(f"print.{key}")
                                   for key in ("table", "figure", "page")},
                     page_labels={key: style.labels(f"print.{key}")
-                                 for key in ("table", "figure", "confidence", "anchor")})
+                                 for key in ("table", "figure", "confidence", "anchor")},
+                    citation_terms={key: style.labels(f"csl.{key}")
+                                    for key in ("accessed", "no date")})
 
 
 def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
@@ -110,8 +116,8 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
                 brief.body, f, value, after, then)))
              for f, value, after, then in zip(facts, values, [*facts[1:], None],
                                               [*values[1:], None])]
-    marks += [(e.start, e.end, render_figure(by_id[exhibit_chart_id(e.id)],
-                                             images[exhibit_chart_id(e.id)], style))
+    marks += [(e.start, e.end, render_figure(by_id[chart_id(e.id)], images[chart_id(e.id)],
+                                             style))
               for e in brief.exhibits]
     body = brief.body
     for start, end, text in sorted(marks, reverse=True):
@@ -149,14 +155,10 @@ def docx_abstract(c: Comparison, style: Style, brief: Brief | None) -> Md:
     return Md("\n\n".join(blocks))
 
 
-def exhibit_chart_id(exhibit_id: str) -> str:
-    return f"fig-exhibit-{exhibit_id}"
-
-
 def short_title(c: Comparison, style: Style) -> str:
     """The running header: the companies compared."""
     t = style.labels
-    names = [case.name.en for case in c.cases]
+    names = [style.plain_name(case.name) for case in c.cases]
     if len(names) > 3:
         return t("cover.title_many", n=len(names))
     return t.and_list(names)
@@ -198,6 +200,7 @@ def environment(style: Style, comparison: Comparison | None = None) -> Environme
         figure=lambda chart, image, sources_below=False: render_figure(chart, image, style,
                                                                      sources_below),
         both=lambda case: style.name(case.name),
+        plain_name=style.plain_name,
         price_cites=lambda prices: _keys(
             [*(cites(f.case, step.point) + comparison.converter.cites(value)
                for f, step, value in prices.ranking),
@@ -221,189 +224,3 @@ def _keys(groups) -> tuple[str, ...]:
 
 def _funding_cites(f: CaseFacts) -> tuple[str, ...]:
     return cites(f.case, *f.funding.closed, f.funding.latest_valuation)
-
-
-# ---------------------------------------------------------------- Markdown building blocks
-
-
-def render_cell(cell: Cell, style: Style) -> Md:
-    text = cell.text if isinstance(cell.text, Md) else escape(cell.text) if cell.text else ""
-    if cell.confidence in MARKED:
-        text += f" [({escape(style.labels(f'confidence.{cell.confidence.value}'))})]{{.confidence}}"
-    return sourced(text, cell.cites, confidence_label(cell.confidence, style))
-
-
-def confidence_label(confidence, style: Style) -> str | None:
-    return None if confidence is None else style.labels(f"confidence.{confidence.value}")
-
-
-def render_table(table: Table, style: Style) -> Md:
-    """Return the table as pipe tables, split when more companies than a page holds."""
-    return Md("\n\n".join(_pipe_table(part, style) for part in
-                          table.chunks(CASES_PER_TABLE, style.labels)))
-
-
-def _pipe_table(table: Table, style: Style) -> str:
-    """Return a pipe table whose separator sets relative widths (pandoc reads the dashes).
-
-    A cell's notes are lettered (a, b, …) and set in a line of notes under the table, as
-    tables in reports carry them.
-    """
-    def row(cells) -> str:
-        return "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
-
-    notes: list[str] = []
-
-    def with_notes(cell: Cell) -> str:
-        text = render_cell(cell, style)
-        for note in cell.notes:
-            if note not in notes:  # one letter for one note, however many cells carry it
-                notes.append(note)
-            text += f"^{_letter(notes.index(note) + 1)}^"
-        return text
-
-    header = row([escape(h) for h in table.header])
-    # The separator line is longer than pandoc's --columns, so pandoc keeps these widths.
-    rule = "|" + "|".join("-" * max(3, w * 2) for w in table.widths) + "|"
-    body = [row([with_notes(c) for c in cells]) for cells in table.rows]
-    caption = escape(table.caption)
-    if table.cites:
-        caption += " " + citation(table.cites)
-    lines = [header, rule, *body, "", f": {caption} {{#{table.id}}}"]
-    if notes:
-        listed = " ".join(f"^{_letter(i)}^ {escape(_sentence(note))}" for i, note in
-                          enumerate(notes, start=1))
-        lines += ["", "::: table-notes", f"{escape(style.labels('table.notes'))} {listed}",
-                  ":::"]
-    return "\n".join(lines)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text[-1:] in ".!?。)" else text + "."
-
-
-def _letter(n: int) -> str:
-    """a, b, … z, aa, ab …: the marks of a table's notes."""
-    text = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        text = chr(ord("a") + rest) + text
-    return text
-
-
-def render_figure(chart: Chart, image: Path, style: Style, sources_below: bool = False) -> Md:
-    """A figure with its caption and a Sources line. `sources_below`: the fact pack's tables
-    list every point with its own sources, so the line says so instead of citing them all
-    (the fact pack's timeline cited some 250)."""
-    text = chart.caption.strip()
-    caption = escape(text if text[-1:] in ".!?。" else text + ".")
-    if chart.cites and sources_below:
-        caption += " [" + escape(style.labels("chart.sources_below")) + "]{.sources}"
-    elif chart.cites:
-        caption += (" [" + escape(style.labels("chart.sources")) + " " + citation(chart.cites)
-                    + "]{.sources}")
-    # A bare file name, found through pandoc's --resource-path: the Markdown (and every
-    # document made from it) does not depend on the folder the build ran in.
-    return Md(f'![{caption}]({image.name}){{#{chart.id} alt="{attribute(chart.alt)}" '
-              'width=100%}')
-
-
-# ---------------------------------------------------------------- bibliography
-
-
-def bibliography(c: Comparison, style: Style) -> list[dict]:
-    common = common_access_date(c)
-    return [csl_item(ref, style, common) for ref in c.references]
-
-
-def common_access_date(c: Comparison):
-    """The access date most sources share: the source list gives it once."""
-    dates = Counter(str(ref.source.accessed) for ref in c.references if ref.source.accessed)
-    if not dates:
-        return None
-    from ..model import PartialDate
-
-    return PartialDate.parse(dates.most_common(1)[0][0])
-
-
-def csl_item(ref: Reference, style: Style, common_access=None) -> dict:
-    """Return the CSL-JSON entry citeproc formats for a source."""
-    s = ref.source
-    kind = {"primary": "webpage", "press": "article-newspaper", "blog": "post-weblog",
-            "analysis": "report"}[s.kind.value]
-    genre = style.labels("source.seed" if s.seed else f"source.{s.kind.value}")
-    item: dict = {"id": ref.key, "type": kind, "title": s.title, "language": s.language,
-                  "genre": genre}
-    if s.author:
-        item["author"] = [{"literal": s.author}]
-    if s.publisher:
-        item["publisher"] = s.publisher
-    if s.date:
-        item["issued"] = {"date-parts": [_parts(s.date)]}
-    if s.url:
-        item["URL"] = s.url
-    if s.accessed and s.accessed != common_access:
-        item["accessed"] = {"date-parts": [_parts(s.accessed)]}
-    return item
-
-
-def _parts(d) -> list[int]:
-    return [p for p in (d.year, d.month or (3 * d.quarter - 2 if d.quarter else None), d.day)
-            if p]
-
-
-def write_bibliography(briefing: Briefing, path: Path) -> None:
-    path.write_text(json.dumps(briefing.bibliography, ensure_ascii=False, indent=1),
-                    encoding="utf-8")
-
-
-# ---------------------------------------------------------------- claims checked
-
-
-def claims_table(claims: ClaimsFile, tables: Tables) -> Table:
-    """One row per claim: who made it and the quote, the verdict, and why, with evidence."""
-    t = tables.t
-    rows = []
-    for claim in claims.claims:
-        quote = t("quote.join").join(q for q in (claim.quote.zh, claim.quote.en) if q)
-        said = Md(f"{escape(claim.claimant.who)}: “{escape(quote)}” "
-                  f"{citation([key_of(claim.claimant.source)])}")
-        evidence = " ".join(f"{escape(ev.text)} {citation(key_of(k) for k in ev.cite)}"
-                            for ev in claim.evidence)
-        why = Md(f"{escape(claim.reason)} {escape(t('claims.evidence'))} {evidence}")
-        rows.append((Cell(said), Cell(Md(f"**{escape(t(f'verdict.{claim.verdict.value}'))}**")),
-                     Cell(why)))
-    return Table("tbl-claims", t("table.claims.caption"),
-                 tuple(t(f"table.claims.col.{k}") for k in ("claim", "verdict", "why")),
-                 (36, 15, 49), tuple(rows))  # "contradicted" in bold fits a Word cell
-
-
-def claim_reviews(claims: ClaimsFile, brief: Brief | None, c: Comparison) -> list[dict]:
-    """Return the register as schema.org ClaimReview objects, for the HTML's JSON-LD."""
-    sources = c.sources()
-    author = {"@type": "Organization", "name": brief.meta.organisation or brief.meta.author} \
-        if brief else {"@type": "Organization", "name": "report"}
-    reviews = []
-    for claim in claims.claims:
-        where = sources.get(key_of(claim.claimant.source))
-        appearance = {"@type": "CreativeWork", "headline": where.title if where else ""}
-        if where is not None and where.url:
-            appearance["url"] = where.url
-        if where is not None and where.date:
-            appearance["datePublished"] = str(where.date)
-        rating = {"@type": "Rating", "alternateName": claim.verdict.value}
-        if claim.verdict.rating:
-            rating.update(ratingValue=claim.verdict.rating, bestRating=5, worstRating=1)
-        review = {
-            "@context": "https://schema.org", "@type": "ClaimReview",
-            "claimReviewed": claim.quote.en or claim.quote.zh,
-            "itemReviewed": {"@type": "Claim", "author": {"@type": "Organization",
-                                                          "name": claim.claimant.who},
-                             "appearance": appearance},
-            "reviewRating": rating, "reviewBody": claim.reason, "author": author,
-        }
-        if brief is not None:
-            review["datePublished"] = str(brief.meta.date)
-        reviews.append(review)
-    return reviews

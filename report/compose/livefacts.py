@@ -1,10 +1,9 @@
-"""Live facts: a brief's `[[case:record.field]]` marks checked against the cases and written
-out as the value, its citation and, below confirmed, its confidence.
+"""Live facts: a brief's `[[case:record.field]]` marks written out as the value, its citation
+and, below confirmed, its confidence (report/load/references.py checked them).
 
-What a mark may name: a record by its id and one of its fields; a profile or strategy fact by
-its name (`founded`, `status`, `positioning` …, the value that holds now); or a figure the
-comparison derives (`@leaders-left`, `@lowest-input` …), from the same registers as the
-tables, so prose and tables cannot disagree.
+What a mark may name is listed in report/model/references.py: a record's field, a profile or
+strategy fact (the value that holds now), or a figure the comparison derives, from the same
+registers as the tables, so prose and tables cannot disagree.
 """
 
 from __future__ import annotations
@@ -12,50 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..compare import CaseFacts, Comparison, Conversion, cites
-from ..errors import Problem
 from ..escape import Md, escape, sourced
-from ..load.brief import Brief, FactRef, Operand
-from ..load.yamlfile import Suggestions, did_you_mean
-from ..model import (
-    Backer,
-    BusinessLine,
-    Case,
-    Confidence,
-    Event,
-    FundingRound,
-    Move,
-    Person,
-    PricePoint,
-    Release,
-    TeamFact,
-    current,
-)
+from ..load.brief import FactRef, Operand
+from ..model import Case, Confidence, PricePoint, Release, current
+from ..model.references import FIELDS, MONEY_FIELDS, PROFILE_FACTS, profile_fact
 from .tables import Tables
-
-PROFILE_FACTS = {
-    "founded": ("profile", "founded"), "headquarters": ("profile", "headquarters"),
-    "founders": ("profile", "founders"), "status": ("profile", "status"),
-    "legal_name": ("profile", "legal_name"), "positioning": ("strategy", "positioning"),
-    "target_customers": ("strategy", "target_customers"),
-}
-DERIVED = ("models", "open-weight", "other-releases", "latest-model", "latest-flagship",
-           "best-openness", "scored", "lowest-input", "leaders", "leaders-left", "departed",
-           "rounds", "closed-rounds", "raised", "latest-valuation")
-# The fields a live fact may name on each kind of record, and the first one is the default.
-FIELDS: dict[type, tuple[str, ...]] = {
-    PricePoint: ("input", "input_cache_hit", "output", "from", "seen", "until", "model", "tier",
-                 "hours"),
-    FundingRound: ("amount", "valuation", "date", "status", "round", "lead_investors",
-                   "investors"),
-    Person: ("name", "role", "joined", "left", "went_to", "tenure"),
-    Release: ("name", "date", "licence", "parameters", "weights", "kind", "score"),
-    Move: ("title", "date", "outcome", "outcome_date"),
-    Event: ("title", "date"),
-    TeamFact: ("value", "label"),
-    BusinessLine: ("name", "launched", "ended", "description"),
-    Backer: ("name", "relation"),
-}
-MONEY_FIELDS = {"input", "input_cache_hit", "output", "amount", "valuation"}
 
 
 @dataclass(frozen=True)
@@ -66,131 +26,6 @@ class Value:
     cites: tuple[str, ...]
     confidence: Confidence | None
     figure: Conversion | float | None = None  # what a ratio divides
-
-
-# ---------------------------------------------------------------- checking
-
-
-def check_references(brief: Brief, cases: dict[str, Case],
-                     citation_keys: set[str]) -> list[Problem]:
-    """Return a problem for every mark or citation in the brief that points nowhere."""
-    problems = []
-    hints = Hints(cases)
-    for name in brief.meta.cases:
-        if name not in cases:
-            problems.append(brief.doc.at(("cases", brief.meta.cases.index(name)), (
-                f"no case file has the id '{name}'{hints.case(name)}")))
-    for ref in brief.facts:
-        for operand in (ref.left, ref.right):
-            if operand is not None:
-                why = _dangling(operand, cases, hints)
-                if why:
-                    problems.append(Problem(brief.shown, ref.line, ref.column, "",
-                                            f"[[{ref.text}]]: {why}"))
-        if ref.right is not None and not (_numeric(ref.left, cases) and
-                                          _numeric(ref.right, cases)):
-            problems.append(Problem(brief.shown, ref.line, ref.column, "", (
-                f"[[{ref.text}]]: a ratio divides two prices or amounts of money")))
-    exhibits = {e.id for e in brief.meta.exhibits}
-    for mark in brief.exhibits:
-        if mark.id not in exhibits:
-            problems.append(Problem(brief.shown, mark.line, mark.column, "", (
-                f"no exhibit '{mark.id}' in the front matter"
-                f"{did_you_mean(mark.id, exhibits)}")))
-    for i, exhibit in enumerate(brief.meta.exhibits):
-        for j, name in enumerate(exhibit.cases):
-            if name not in cases:
-                problems.append(brief.doc.at(("exhibits", i, "cases", j), (
-                    f"no case file has the id '{name}'{hints.case(name)}")))
-        for j, target in enumerate(exhibit.prices):
-            case_id, record_id = target.split(":", 1)
-            case = cases.get(case_id)
-            points = {p.id for p in case.pricing} if case else set()
-            if record_id not in points:
-                problems.append(brief.doc.at(("exhibits", i, "prices", j), (
-                    f"no price point has the id '{target}'"
-                    f"{did_you_mean(record_id if case else case_id, points or cases)}")))
-        for j, target in enumerate(exhibit.annotate):
-            case_id, record_id = target.split(":", 1)
-            case = cases.get(case_id)
-            if case is None or record_id not in case.records():
-                problems.append(brief.doc.at(("exhibits", i, "annotate", j), (
-                    f"nothing has the id '{target}'"
-                    f"{hints.record(case, record_id) if case else hints.case(case_id)}")))
-    cited = Suggestions(citation_keys)
-    for key, line, column in brief.citations:
-        if key not in citation_keys:
-            problems.append(Problem(brief.shown, line, column, "", (
-                f"unknown source '@{key}'{cited(key)}; cite a source as @case:source-id")))
-    return problems
-
-
-class Hints:
-    """Suggestions for the ids a brief names, each set of ids looked through a bounded
-    number of times however many marks a brief has."""
-
-    def __init__(self, cases: dict[str, Case]) -> None:
-        self.case = Suggestions(cases)
-        self.records: dict[tuple, Suggestions] = {}
-
-    def record(self, case: Case, record_id: str, also=()) -> str:
-        key = (case.id, tuple(also))
-        if key not in self.records:
-            self.records[key] = Suggestions([*case.records(), *also])
-        return self.records[key](record_id)
-
-
-def _dangling(operand: Operand, cases: dict[str, Case], hints: Hints) -> str | None:
-    """Return why a live fact names nothing, or None."""
-    case = cases.get(operand.case)
-    if case is None:
-        return f"no case file has the id '{operand.case}'{hints.case(operand.case)}"
-    if operand.record.startswith("@"):
-        name = operand.record[1:]
-        if name not in DERIVED:
-            hint = did_you_mean(name, DERIVED) or "; there are " + ", ".join(
-                "@" + d for d in DERIVED)
-            return f"no derived figure '@{name}'{hint}"
-        return None if operand.field is None else f"'@{name}' has no fields"
-    if operand.record in PROFILE_FACTS:
-        fact = current(_profile_fact(case, operand.record))
-        if fact is None:
-            return f"{case.id} records no {operand.record}"
-        return None if operand.field in (None, "value") else \
-            f"'{operand.record}' is one value; write {operand.case}:{operand.record}"
-    records = case.records()
-    record = records.get(operand.record)
-    if record is None:
-        return (f"{case.id} has no record '{operand.record}'"
-                f"{hints.record(case, operand.record, PROFILE_FACTS)}")
-    fields = FIELDS[type(record)]
-    if operand.field is not None and operand.field not in fields:
-        hint = did_you_mean(operand.field, fields) or "; it has " + ", ".join(fields)
-        return f"'{operand.record}' has no field '{operand.field}'{hint}"
-    field_name = operand.field or fields[0]
-    if _raw(record, field_name) in (None, [], ""):
-        return f"'{operand.record}' has no {field_name} in the case file"
-    return None
-
-
-def _numeric(operand: Operand, cases: dict[str, Case]) -> bool:
-    if operand.record.startswith("@"):
-        return operand.record[1:] in ("lowest-input", "raised", "latest-valuation")
-    record = cases[operand.case].records().get(operand.record) if operand.case in cases else None
-    return record is not None and (operand.field or FIELDS[type(record)][0]) in MONEY_FIELDS
-
-
-def _profile_fact(case: Case, name: str):
-    section, key = PROFILE_FACTS[name]
-    return getattr(getattr(case, section), key)
-
-
-def _raw(record, field_name: str):
-    if field_name == "from":
-        return record.effective_from
-    if field_name in ("tenure", "score"):
-        return True if field_name == "tenure" or record.scorecard else None
-    return getattr(record, field_name, None)
 
 
 # ---------------------------------------------------------------- writing
@@ -229,7 +64,7 @@ class FactWriter:
         if operand.record.startswith("@"):
             return self.derived(facts, operand.record[1:])
         if operand.record in PROFILE_FACTS:
-            fact = current(_profile_fact(case, operand.record))
+            fact = current(profile_fact(case, operand.record))
             return Value(self.tables.value(fact.value), cites(case, fact), fact.confidence)
         record = case.records()[operand.record]
         field_name = operand.field or FIELDS[type(record)][0]

@@ -34,7 +34,9 @@ from ..charts import Chart
 from ..compose import Briefing
 from ..errors import EnvironmentFault
 from ..escape import html_text
-from ..render import CSL, HTML, READ, WRITE, asset, citations, pandoc, render
+from ..render import render
+from ..render.assets import asset, write_csl
+from ..render.pandoc import CSL, HTML, READ, WRITE, citations, pandoc
 
 BODY = "<!--REPORT:BODY-->"  # marks where the sections go in the page around them
 # A heading pandoc reads as one: level 1 to 3, ATX style, after a blank line (the Markdown
@@ -219,7 +221,7 @@ class IncrementalPage:
                                                           ensure_ascii=False), encoding="utf-8")
             (work / "sources.md").write_text(
                 meta + "\n\n---\nnocite: \"@*\"\n---\n\n::: {#refs}\n:::\n", encoding="utf-8")
-            shutil.copy(asset("styles/briefing.csl"), work / CSL)
+            write_csl(work / CSL, briefing.citation_terms)
             listing = pandoc(["sources.md", *READ, *citations("sources.json"), *HTML], work)
             rendered = {html.unescape(k): entry for k, entry in ENTRY.findall(listing)}
             if set(rendered) != set(missing):

@@ -120,11 +120,12 @@ class PageMaker:
         """The page; raises InputError for bad inputs. `epoch`: the build date
         (SOURCE_DATE_EPOCH), worked out once per save by the loop; `files`: the save's
         snapshot of its input files."""
-        from ..build import compose_briefing, environment, fewer_gc_passes
-        from ..load import load_inputs
+        from ..build import compose_briefing
+        from ..charts.exhibits import checked_inputs
+        from ..render.environment import environment, fewer_gc_passes
 
         with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
-            inputs = load_inputs(options.cases_dir, options.brief, options.strict, files)
+            inputs = checked_inputs(options.cases_dir, options.brief, options.strict, files)
             composed = compose_briefing(inputs, epoch, options, export=False)
             return self.pages.page(composed.briefing, composed.charts, composed.images)
 
@@ -134,7 +135,7 @@ class PageMaker:
 
 def placeholder() -> str:
     """The page served before the first good save."""
-    from ..words.style import Labels
+    from ..words.labels import Labels
 
     t = Labels()
     return PLACEHOLDER % {"title": html_text(t("preview.title")),
@@ -143,7 +144,7 @@ def placeholder() -> str:
 
 def problems_title(n: int) -> str:
     """The overlay's heading for a save with `n` problems."""
-    from ..words.style import Labels
+    from ..words.labels import Labels
 
     return Labels()("preview.problems", n=n)
 

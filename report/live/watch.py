@@ -20,18 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..build import (
-    BuildOptions,
-    BuildResult,
-    build,
-    fingerprint,
-    interrupts_deferred,
-    source_date_epoch,
-)
+from ..build import BuildOptions, BuildResult, build
 from ..errors import EnvironmentFault, InputError, ReportError, display_path
+from ..load.builddate import source_date_epoch
 from ..load.cases import is_input_name
 from ..load.files import InputFiles
 from ..processes import TAG, kill_tagged, new_tag, tagged
+from ..publish import interrupts_deferred
+from ..publish.fingerprint import fingerprint
 
 # A callable that opens the progress display of one build and yields its `on_step`.
 Progress = Callable[[], AbstractContextManager[Callable[[str], None]]]
@@ -204,9 +200,9 @@ PageMaker = Callable[[BuildOptions, int, InputFiles], Any]
 
 def check_inputs(options: BuildOptions, _epoch: int, files: InputFiles) -> None:
     """The page step when there is no page: read and check the inputs, nothing more."""
-    from ..load import load_inputs
+    from ..charts.exhibits import checked_inputs
 
-    load_inputs(options.cases_dir, options.brief, options.strict, files)
+    checked_inputs(options.cases_dir, options.brief, options.strict, files)
 
 
 class EditLoop:
@@ -294,13 +290,9 @@ class BackgroundBuild:
         self._stoppers: list[threading.Thread] = []
 
     def command(self) -> list[str]:
-        o = self.options
-        command = [sys.executable, "-m", "report", "build", "--quiet", "--cases",
-                   str(o.cases_dir), "--out", str(o.out_dir), "--figures", str(o.figures_dir),
-                   "--format", ",".join(o.formats)]
-        if o.brief is not None:
-            command += ["--brief", str(o.brief)]
-        return command + (["--strict"] if o.strict else [])
+        """`report build`, given the options whole (as JSON): every option reaches it."""
+        return [sys.executable, "-m", "report", "build", "--quiet", "--options",
+                self.options.to_json()]
 
     def start(self) -> None:
         """Start a build of the inputs as they are now, stopping the one under way (without

@@ -1,19 +1,26 @@
-"""Everything a briefing is made from, read and checked together: the case files, the exchange
-rates and, when there is one, the analyst's brief with its claims register."""
+"""The loading stage: everything a briefing is made from, read and checked together: the case
+files, the exchange rates and, when there is one, the analyst's brief with its claims
+register. Every problem is found in one run and raised as one InputError.
+
+`load_inputs` returns `Inputs`, the typed value the later stages start from. The charts
+stage hands in its checks of the brief's exhibits (`exhibits`), since only it knows the kinds
+of chart; `report.charts.exhibits.checked_inputs` is everything `report check` checks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..compare import DEFAULT_CURRENCY
-from ..compare.convert import Converter
 from ..errors import InputError, Problem, display_path
 from ..model import RatesFile
-from .brief import Brief, load_brief, unsourced_numbers
-from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, load_rates, present
-from .claims import ClaimsFile, check_claims, load_claims
+from ..model.claims import ClaimsFile
+from ..model.money import DEFAULT_CURRENCY
+from .brief import Brief, ExhibitChecks, load_brief, unsourced_numbers
+from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, present
+from .claims import check_claims, load_claims
 from .files import InputFiles
+from .rates import load_rates, missing_rates
+from .references import check_references
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,13 @@ def brief_path(cases_dir: Path, chosen: Path | None) -> Path | None:
 
 
 def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False,
-                files: InputFiles | None = None) -> Inputs:
+                files: InputFiles | None = None,
+                exhibits: ExhibitChecks | None = None) -> Inputs:
     """Return the validated inputs; raise InputError listing every problem.
 
     Numbers in the brief's prose without a source are warnings, or problems when `strict`.
-    `files` is the build's snapshot of its input files (a fresh one when not given).
+    `files` is the build's snapshot of its input files (a fresh one when not given);
+    `exhibits`, the charts stage's checks of the brief's exhibits.
     """
     files = files if files is not None else InputFiles(cases_dir)
     problems: list[Problem] = []
@@ -71,7 +80,7 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
             problems.append(Problem(display_path(path), 0, 0, "", "no such brief"))
         else:
             try:
-                the_brief = load_brief(path, files)
+                the_brief = load_brief(path, files, exhibits)
             except InputError as err:
                 problems += err.problems
     if present(cases_dir / CLAIMS_FILE):
@@ -84,16 +93,14 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
         inputs = Inputs(case_files, rates, the_brief, claims)
         known = citation_keys(inputs)
         if the_brief is not None:
-            from ..compose.livefacts import check_references
-
             problems += check_references(the_brief, {cf.case.id: cf.case for cf in case_files},
-                                         known)
+                                         known, exhibits)
             warnings += unsourced_numbers(the_brief)
         if claims is not None:
             problems += check_claims(claims, claims_doc, known,
                                      {cf.case.id: set(cf.case.records()) for cf in case_files})
         if not problems:
-            problems += _missing_rates(inputs)
+            problems += missing_rates(case_files, rates, inputs.currency)
     if strict:
         problems += warnings
         warnings = []
@@ -110,26 +117,3 @@ def citation_keys(inputs: Inputs) -> set[str]:
     if inputs.claims:
         keys |= {f"claims:{s.id}" for s in inputs.claims.sources}
     return keys
-
-
-def _missing_rates(inputs: Inputs) -> list[Problem]:
-    """Money in a currency with no rate to the comparison currency cannot be compared: say
-    so at its first use in each file."""
-    converter = Converter(list(inputs.rates.rates) if inputs.rates else [])
-    problems = []
-    for cf in inputs.case_files:
-        seen: set[str] = set()
-        money = [(("pricing", i, "currency"), p.currency) for i, p in enumerate(cf.case.pricing)]
-        for i, r in enumerate(cf.case.profile.funding_rounds):
-            for key in ("amount", "valuation"):
-                m = getattr(r, key)
-                if m is not None:
-                    money.append((("profile", "funding_rounds", i, key, "currency"), m.currency))
-        for loc, currency in sorted(money, key=lambda m: cf.doc.values.get(m[0], (0, 0))):
-            if currency in seen or converter.can_convert(currency, inputs.currency):
-                continue
-            seen.add(currency)
-            problems.append(cf.doc.at(loc, (
-                f"no exchange rate between {currency} and {inputs.currency}: add one to "
-                "exchange-rates.yaml (see cases/README.md), so this money can be compared")))
-    return problems

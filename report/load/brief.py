@@ -14,14 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import Field, field_validator
+from typing import Protocol
 
 from ..errors import InputError, Problem, display_path
-from ..model import PartialDate, Strict
-from ..model.base import ShortText, Slug
-from ..model.money import Currency
+from ..model.brief import FrontMatter
 from .files import InputFiles
 from .yamlfile import Doc, parse, read_text, validate
 
@@ -35,62 +31,15 @@ CITATION = re.compile(r"\[[^\[\]]*@[^\[\]]*\]")
 CITE_KEY = re.compile(r"@([A-Za-z0-9][A-Za-z0-9:_.-]*[A-Za-z0-9])")
 
 
-# ---------------------------------------------------------------- front matter
+class ExhibitChecks(Protocol):
+    """What the charts stage checks of each exhibit, handed to the loading stage (which does
+    not know the kinds of chart) so that every problem is found in one run."""
 
+    def options(self, doc: Doc, index: int, exhibit: dict) -> list[Problem]:
+        """Problems with exhibit `index` of the front matter: its kind and its settings."""
 
-class Window(Strict):
-    start: PartialDate = Field(alias="from")
-    until: PartialDate
-
-
-class Shade(Window):
-    label: ShortText
-
-
-class Exhibit(Strict):
-    """A chart the argument places: a takeaway title and the settings that answer a question."""
-
-    id: Slug
-    chart: Literal["chronology", "prices", "departures"]
-    title: ShortText = Field(description="the takeaway, as a sentence")
-    window: Window | None = None
-    cases: list[Slug] = []
-    annotate: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$")]] = []
-    shade: list[Shade] = []
-    categories: list[Literal["model", "funding", "strategy", "people", "pricing",
-                             "partnership", "product"]] = []
-    kinds: list[Literal["input", "output"]] = ["input"]
-    prices: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$")]] = \
-        Field([], description="price points to draw (case:id); default each company's lowest "
-                              "list price")
-    note: ShortText | None = None
-
-
-class FrontMatter(Strict):
-    """The brief's front matter: who wrote it, for whom, and what it compares."""
-
-    title: ShortText = Field(description="the thesis, as a sentence")
-    short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
-        None, description="for running headers; default: the companies compared")
-    subtitle: ShortText | None = None
-    author: ShortText
-    organisation: ShortText | None = None
-    date: PartialDate
-    audience: ShortText | None = None
-    disclaimer: ShortText | None = None
-    cases: list[Slug]
-    questions: list[ShortText] = []
-    currency: Currency = "USD"
-    exhibits: list[Exhibit] = []
-
-    @field_validator("cases")
-    @classmethod
-    def _two_or_more(cls, v: list[str]) -> list[str]:
-        if len(v) < 2:
-            raise ValueError("a comparison needs at least 2 cases; list their ids")
-        if len(set(v)) < len(v):
-            raise ValueError("a case is listed twice")
-        return v
+    def references(self, brief: Brief, index: int, cases: dict, hints) -> list[Problem]:
+        """Problems with the ids exhibit `index` names (cases, records, price points)."""
 
 
 # ---------------------------------------------------------------- marks in the body
@@ -139,8 +88,10 @@ class Brief:
     doc: Doc | None = field(default=None, repr=False)
 
 
-def load_brief(path: Path, files: InputFiles | None = None) -> Brief:
-    """Return the brief in `path`, its front matter validated and its marks found."""
+def load_brief(path: Path, files: InputFiles | None = None,
+               exhibits: ExhibitChecks | None = None) -> Brief:
+    """Return the brief in `path`, its front matter validated (each exhibit's settings too,
+    given the charts stage's `exhibits` checks) and its marks found."""
     shown = display_path(path)
     text = read_text(path, shown, "brief", files)
     match = FRONT_MATTER.match(text)
@@ -153,6 +104,11 @@ def load_brief(path: Path, files: InputFiles | None = None) -> Brief:
         raise InputError([Problem(shown, 2, 1, "", "the front matter is a mapping of fields "
                                   "(title, author, date, cases …)")])
     meta, problems = validate(FrontMatter, doc)
+    listed = doc.data.get("exhibits")
+    if exhibits is not None and isinstance(listed, list):
+        for i, exhibit in enumerate(listed):
+            if isinstance(exhibit, dict):
+                problems += exhibits.options(doc, i, exhibit)
     body = text[match.end():]
     body_line = text.count("\n", 0, match.end()) + 1
     facts, exhibits, citations, mark_problems = find_marks(body, body_line, shown)

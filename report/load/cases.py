@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import InputError, Problem, display_path
-from ..model import FORMAT, Case, RatesFile, Sourced
+from ..model import FORMAT, Case, Sourced
 from .files import InputFiles
 from .yamlfile import (
     Doc,
@@ -143,7 +143,7 @@ def load_case(path: Path, files: InputFiles | None = None) -> CaseFile:
     if format_problem:
         raise InputError([format_problem])
     problems = _check_ids(doc)
-    case, model_problems = validate(Case, doc, skip=_cite_pattern)
+    case, model_problems = validate(Case, doc, skip=cite_pattern)
     problems.extend(model_problems)
     if case is not None:
         problems.extend(_check_disputes(case, doc))
@@ -153,27 +153,7 @@ def load_case(path: Path, files: InputFiles | None = None) -> CaseFile:
     return read
 
 
-def load_rates(directory: Path, files: InputFiles | None = None
-               ) -> tuple[RatesFile | None, Doc | None]:
-    """Return the folder's exchange rates, or None when it has no rates file."""
-    path = directory / RATES_FILE
-    if not present(path):
-        return None, None
-    shown = display_path(path)
-    doc = parse(read_text(path, shown, "rates file", files), shown)
-    if not isinstance(doc.data, dict):
-        raise InputError([Problem(shown, 1, 1, "", "an exchange-rates file is a mapping of "
-                                  "format, sources and rates")])
-    problems = _duplicates(doc, [("sources",)]) + _duplicates(doc, [("rates",)])
-    problems += _unknown_sources(doc)
-    rates, model_problems = validate(RatesFile, doc, skip=_cite_pattern)
-    problems += model_problems
-    if problems:
-        raise InputError(problems)
-    return rates, doc
-
-
-def _cite_pattern(loc: Loc, error: dict) -> bool:
+def cite_pattern(loc: Loc, error: dict) -> bool:
     """A malformed source id is reported once, with a suggestion, as an unknown source id."""
     return "cite" in loc and error["type"] == "string_pattern_mismatch"
 
@@ -200,9 +180,9 @@ def _check_ids(doc: Doc) -> list[Problem]:
     """Return problems with ids: duplicates, `cite` entries naming no source, and prices
     naming no release."""
     data = doc.data
-    problems = _duplicates(doc, [("sources",)])
-    problems += _duplicates(doc, RECORD_LISTS)
-    problems += _unknown_sources(doc)
+    problems = duplicates(doc, [("sources",)])
+    problems += duplicates(doc, RECORD_LISTS)
+    problems += unknown_sources(doc)
     releases = _ids(data, ("releases",))
     hint = Suggestions(releases)
     prices = get(data, ("pricing",))
@@ -214,7 +194,7 @@ def _check_ids(doc: Doc) -> list[Problem]:
     return problems
 
 
-def _unknown_sources(doc: Doc) -> list[Problem]:
+def unknown_sources(doc: Doc) -> list[Problem]:
     """Return a problem for each `cite` entry that names no source of the file."""
     known = _ids(doc.data, ("sources",))
     suggest = Suggestions(known)
@@ -237,7 +217,7 @@ def _ids(data: Any, loc: Loc) -> set[str]:
             if isinstance(item, dict) and isinstance(item.get("id"), str)}
 
 
-def _duplicates(doc: Doc, lists: list[Loc] | tuple[Loc, ...]) -> list[Problem]:
+def duplicates(doc: Doc, lists: list[Loc] | tuple[Loc, ...]) -> list[Problem]:
     """Return a problem for each id used twice across `lists` (one namespace)."""
     seen: dict[str, Loc] = {}
     problems = []

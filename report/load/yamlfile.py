@@ -240,24 +240,25 @@ def _tag(tag: object) -> str:
 
 
 def validate(model: type[BaseModel], doc: Doc, data: Any = None,
-             skip: typing.Callable[[Loc, dict], bool] = lambda loc, e: False):
-    """Return `model` validated from the document, or (None, problems)."""
+             skip: typing.Callable[[Loc, dict], bool] = lambda loc, e: False, at: Loc = ()):
+    """Return `model` validated from the document, or (None, problems). `at`: where in the
+    document `data` stands (an exhibit's settings), for the problems' positions."""
     try:
         return model.model_validate(doc.data if data is None else data), []
     except ValidationError as err:
-        return None, translate(err, doc, model, skip)
+        return None, translate(err, doc, model, skip, at)
 
 
 def translate(err: ValidationError, doc: Doc, model: type[BaseModel],
-              skip=lambda loc, e: False) -> list[Problem]:
+              skip=lambda loc, e: False, at: Loc = ()) -> list[Problem]:
     problems = []
     for e in err.errors(include_url=False):
-        loc = data_loc(tuple(e["loc"]), doc)
+        loc = data_loc((*at, *e["loc"]), doc)
         if skip(loc, e):
             continue
         kind = e["type"]
         if kind == "extra_forbidden":
-            allowed = fields_at(model, loc[:-1])
+            allowed = fields_at(model, loc[len(at):-1])
             problems.append(doc.at(loc, f"unknown field '{loc[-1]}'"
                                         f"{did_you_mean(str(loc[-1]), allowed)}", key=True))
         elif kind == "missing":

@@ -39,8 +39,15 @@ import contextlib
 import os
 import secrets
 import shutil
+import signal
+import tempfile
+import threading
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
+
+from ..errors import EnvironmentFault, display_path
 
 POINTER = ".current"
 GENERATION_PREFIX = ".build-"
@@ -49,6 +56,72 @@ TEMPORARY_PREFIX = ".new-"  # a link about to be renamed into place
 MANIFEST = "manifest.json"
 # Names a build may publish: a fixed link is only ever made, or removed, for these.
 PUBLISHED = ("briefing.pdf", "briefing.docx", "briefing.html", "briefing.md", MANIFEST)
+
+
+def prepare_dir(path: Path, option: str) -> None:
+    """Make sure a folder the build writes to exists and takes a file; `option` is the
+    command-line option that chooses it, for the message."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".report-write-test-"):
+            pass
+    except OSError as err:
+        raise EnvironmentFault(f"cannot write to {display_path(path)}: {err.strerror}; "
+                               f"choose another folder with {option}, or fix its "
+                               "permissions") from None
+
+
+@contextmanager
+def staging_folder(out_dir: Path):
+    """Yield a new staging folder inside `out_dir`, removed afterwards (gone already once
+    published); a write that fails (a full disk, a folder removed under us) is one fault
+    that says the earlier documents are unchanged."""
+    try:
+        staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING_PREFIX))
+        umask = os.umask(0o022)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # readable like any folder, not mkdtemp's owner-only
+        try:
+            yield staging
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as err:
+        raise EnvironmentFault(
+            f"could not write the documents into {display_path(out_dir)} "
+            f"({err.strerror}); free some disk space or choose another folder with --out; "
+            "earlier documents are unchanged") from None
+
+
+def publish_staged(out_dir: Path, staging: Path, documents: dict[str, Path],
+                   write_manifest: Callable[[Path, dict[str, Path]], None],
+                   on_step: Callable[[str], None] = lambda step: None) -> dict[str, Path]:
+    """Publish the staged documents and their manifest as one generation; return where each
+    document (and `manifest`) is published, by kind."""
+    for helper in staging.iterdir():  # what pandoc read: bibliography, style, images
+        if helper.name not in PUBLISHED:
+            shutil.rmtree(helper) if helper.is_dir() else helper.unlink()
+    write_manifest(staging / MANIFEST, documents)
+    on_step("Publishing")
+    with interrupts_deferred():  # the documents of one build appear together or not at all
+        published = publish(out_dir, staging)
+    return {**{kind: published[path.name] for kind, path in documents.items()},
+            "manifest": published[MANIFEST]}
+
+
+@contextmanager
+def interrupts_deferred():
+    """Ignore Ctrl-C (SIGINT) and SIGTERM for the block: it is short, and once it has begun
+    finishing is the only way to leave a consistent set of documents."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT,
+                                                                     signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def checkpoint(step: str) -> None:

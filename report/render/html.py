@@ -83,8 +83,7 @@ PAGE_SCRIPT = """
 def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
                      labels: dict[str, str], claim_reviews: list[dict]) -> str:
     """Return the standalone page with everything inlined."""
-    from . import asset, caption_css
-    from .assets import plotly_js
+    from .assets import asset, caption_css, plotly_js
 
     css = asset("styles/page.css").read_text(encoding="utf-8") + caption_css(labels)
     head = f"<style>\n{css}\n</style>\n"

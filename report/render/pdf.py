@@ -1,4 +1,6 @@
-"""Savings in WeasyPrint's own work on the PDF, kept to what they touch and measured by
+"""The PDF: the print HTML laid out by WeasyPrint, fetching only the build's own files.
+
+Savings in WeasyPrint's own work on the PDF, kept to what they touch and measured by
 `make bench` (see the README). They leave the PDF tagged (PDF/UA) and its pages unchanged.
 
 * Tagging asked pydyf for the list of page references once per tagged element, and pydyf
@@ -22,9 +24,17 @@ as it always did.
 from __future__ import annotations
 
 import io
+import re
 import struct
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from ..errors import EnvironmentFault
+from .assets import asset, label_css
+
+FIGURE_SCHEME = "figure"  # the chart images' URLs in the print HTML: folder-independent
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Colour types whose data a PDF image takes unchanged: greyscale (0) and RGB (2).
@@ -139,3 +149,90 @@ def idat(data: bytes) -> bytes:
             parts.append(data[position + 8:position + 8 + length])
         position += 12 + length  # length, type, data, CRC
     return b"".join(parts)
+
+
+def write_pdf(page: str, target: Path, allowed: list[Path],
+              on_step: Callable[[str], None] = lambda step: None,
+              labels: dict[str, str] | None = None) -> int:
+    """Render the print HTML with WeasyPrint, fetching only the build's own files; return the
+    number of pages."""
+    from weasyprint import CSS, HTML
+
+    from .pdf import faster_pdf
+
+    fetcher = build_fetcher(allowed)
+    css = CSS(filename=str(asset("styles/print.css")), url_fetcher=fetcher)
+    words = CSS(string=label_css(labels or {}), url_fetcher=fetcher)
+    options = {"stylesheets": [css, words], "pdf_variant": "pdf/ua-1", "uncompressed_pdf": False,
+               "custom_metadata": True}
+    on_step("Laying out the PDF")
+    # Laid out and written in two calls (as HTML.write_pdf does) to keep the page count,
+    # which the manifest records, without reading the PDF back.
+    with faster_pdf():  # steps aside where WeasyPrint's internals are not what it knows
+        document = HTML(string=page, base_url=str(allowed[0]) + "/",
+                        url_fetcher=fetcher).render(**options)
+        on_step("Writing the PDF")
+        document.write_pdf(target, **options)
+    if fetcher.refused:
+        target.unlink(missing_ok=True)
+        raise EnvironmentFault("the PDF asked for resources outside the build: "
+                               + ", ".join(sorted(fetcher.refused)[:3]))
+    return len(document.pages)
+
+
+# A range of citation numbers ("3–6"): the print style keeps it on one line.
+CITE_RANGE = re.compile(r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>–'
+                        r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>')
+
+
+def page_footnotes(page: str) -> str:
+    """Move pandoc's endnotes to where they are called, as CSS footnotes: WeasyPrint then
+    sets each at the foot of the page that calls it."""
+    notes = dict(re.findall(r'<li id="(fn\d+)"[^>]*>(.*?)</li>', page, re.S))
+    if not notes:
+        return page
+
+    def body(note: str) -> str:
+        note = re.sub(r'<a href="#fnref\d+"[^>]*>.*?</a>', "", note, flags=re.S)
+        return re.sub(r"</?p>", "", note).strip()
+
+    page = re.sub(r'<a href="#(fn\d+)" class="footnote-ref"[^>]*>.*?</a>',
+                  lambda m: f'<span class="footnote">{body(notes.get(m.group(1), ""))}</span>',
+                  page, flags=re.S)
+    return re.sub(r'<section id="footnotes"[^>]*>.*?</section>', "", page, flags=re.S)
+
+
+def build_fetcher(allowed: list[Path]):
+    """Return a WeasyPrint URL fetcher that serves `data:` and files below `allowed` only."""
+    from weasyprint.urls import URLFetcher
+
+    roots = [p.resolve() for p in allowed]
+
+    class BuildOnlyFetcher(URLFetcher):
+        refused: set[str] = set()
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.refused = set()
+
+        def fetch(self, url, headers=None):
+            from weasyprint.urls import URLFetcherResponse
+
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == FIGURE_SCHEME:
+                name = url.split(":", 1)[1]
+                for root in roots:
+                    candidate = (root / name).resolve()
+                    if candidate.parent == root and candidate.is_file():
+                        return URLFetcherResponse(url, candidate.read_bytes(),
+                                                  {"Content-Type": "image/png"})
+            if scheme == "file":
+                path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                    return super().fetch(url, headers)
+            self.refused.add(url)
+            raise ValueError(f"refused to fetch {url}: not part of this build")
+
+    return BuildOnlyFetcher()

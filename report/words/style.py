@@ -12,55 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
-from importlib import resources
-from typing import Any
 
 from ..model import Money, Name, PartialDate
-
-
-class Labels:
-    """The label catalogue of one language: `labels/<lang>.yaml`, read once."""
-
-    def __init__(self, language: str = "en"):
-        from ruamel.yaml import YAML
-
-        text = (resources.files("report.words") / "labels" / f"{language}.yaml").read_text("utf-8")
-        self.data: dict = YAML(typ="safe", pure=True).load(text)
-
-    def __call__(self, key: str, **values: Any) -> str:
-        """Return the label at a dotted key, with `{placeholders}` filled in."""
-        node: Any = self.data
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise KeyError(f"no label '{key}' in the catalogue")
-            node = node[part]
-        if isinstance(node, dict):  # plural forms: {one: …, other: …}
-            n = values.get("n", 0)
-            node = node["one"] if n == 1 and "one" in node else node["other"]
-        return str(node).format_map(values) if values else str(node)
-
-    def join(self, key: str, parts) -> str:
-        """Join parts with the separator at `key`; before a separator that starts with
-        punctuation a part's closing full stop gives way ("both; then", never "both.; then")."""
-        sep, parts = self(key), list(parts)
-        if sep[:1] in ";,":
-            parts = [p[:-1] if p.endswith(".") and not p.endswith("..") else p
-                     for p in parts[:-1]] + parts[-1:]
-        return sep.join(parts)
-
-    def and_list(self, parts) -> str:
-        """Join as "A", "A and B" or "A, B and C", in the catalogue's words."""
-        parts = list(parts)
-        if len(parts) <= 1:
-            return "".join(parts)
-        return self("list_and").join([self("list.join").join(parts[:-1]), parts[-1]])
-
-    def has(self, key: str) -> bool:
-        try:
-            self(key)
-        except (KeyError, IndexError, ValueError):
-            return False
-        return True
+from .labels import Labels
 
 
 @dataclass(frozen=True)
@@ -100,7 +54,7 @@ class Style:
                            year=self._year(day.year))
 
     def _month(self, month: int) -> str:
-        return self.labels.data["date"]["months"][month - 1]
+        return self.labels.node("date.months")[month - 1]
 
     def _year(self, year: int) -> str:
         return self.labels("date.year", year=year)
@@ -159,7 +113,7 @@ class Style:
     def _compact(self, x: float) -> str:
         """From a million up, `300M`, `7.2B`, `1.5T`, with at most one decimal."""
         units = [(Decimal(str(unit["from"])), unit["suffix"])
-                 for unit in self.labels.data["number"]["compact"]]
+                 for unit in self.labels.node("number.compact")]
         value = Decimal(str(x))
         for i, (size, suffix) in enumerate(units):
             if abs(value) < size:
@@ -198,10 +152,15 @@ class Style:
     # ------------------------------------------------------------ names
 
     def name(self, name: Name, both: bool = True) -> str:
-        """`Alpha Labs (阿尔法实验室)` where both are wanted and there is a Chinese name."""
+        """`Alpha Labs (阿尔法实验室)` where both are wanted and there is a Chinese name;
+        else the name in the edition's language, or in English when it has none."""
         if both and name.zh:
             return self.labels("name.both", en=name.en, zh=name.zh)
-        return name.en
+        return self.plain_name(name)
+
+    def plain_name(self, name: Name) -> str:
+        """The name alone, in the edition's language (in English where it has none)."""
+        return getattr(name, self.language, None) or name.en
 
 
 def _significant(value: Decimal, digits: int) -> Decimal:
