@@ -25,6 +25,9 @@ DEV_LOCK := requirements-dev.lock
 # Installed from the locks besides the project's own requirements: pip itself, and
 # setuptools to install the project (without build isolation, which would fetch it unpinned).
 LOCK_TOOLS := pip setuptools>=68
+# Quoted for the shell: unquoted, `>=68` redirected printf into a file named `=68` and the
+# locks lost pip and setuptools.
+LOCK_TOOLS_QUOTED := $(foreach tool,$(LOCK_TOOLS),'$(tool)')
 LOCK_UPGRADE ?= --upgrade
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-emit-index-url \
   --no-emit-find-links --custom-compile-command "make lock" --quiet
@@ -36,6 +39,7 @@ briefing: setup
 
 test: setup-test
 	$(BIN)/ruff check report tests
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 bench: setup-test
@@ -49,7 +53,7 @@ schema: setup
 	$(BIN)/report schema > report/schema/case.schema.json
 
 reference-docx: setup-test
-	$(BIN)/python -m report.styles.reference_docx
+	$(BIN)/python -m report.render.styles.reference_docx
 
 setup: $(VENV)/.runtime-installed apt-runtime
 setup-test: $(VENV)/.test-installed apt-runtime apt-test
@@ -97,9 +101,9 @@ $(VENV)/.test-installed: $(DEV_LOCK) $(VENV)/.runtime-installed
 # package. Then `make test` and `make golden`, and read the diff of the golden file and of
 # the documents (README, "Updating the locked versions").
 lock: setup-test
-	printf '%s\n' $(LOCK_TOOLS) | $(BIN)/uv pip compile pyproject.toml - $(LOCK_FLAGS) \
+	printf '%s\n' $(LOCK_TOOLS_QUOTED) | $(BIN)/uv pip compile pyproject.toml - $(LOCK_FLAGS) \
 	  $(LOCK_UPGRADE) -o $(LOCK)
-	printf '%s\n' $(LOCK_TOOLS) | $(BIN)/uv pip compile pyproject.toml - --extra dev \
+	printf '%s\n' $(LOCK_TOOLS_QUOTED) | $(BIN)/uv pip compile pyproject.toml - --extra dev \
 	  -c $(LOCK) $(LOCK_FLAGS) $(LOCK_UPGRADE) -o $(DEV_LOCK)
 
 # The tests against the newest versions pyproject.toml allows, in a venv of their own, so

@@ -6,30 +6,40 @@ Heavy libraries are imported by the commands that need them, so `--help` and `ch
 
 from __future__ import annotations
 
+import dataclasses
 import errno
+import inspect
 import json
 import os
 import signal
 import sys
 import threading
 import time
+import typing
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from .build import BuildOptions
 from .errors import InputError, ReportError
 from .escape import terminal
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Build comparative case-study briefings from sourced case files.")
 
-CasesOpt = Annotated[Path, typer.Option("--cases", help="Folder of case files (*.yaml).")]
-BriefOpt = Annotated[Path | None, typer.Option(
-    "--brief", help="The analyst's brief (default: brief.md in the cases folder, if any).")]
-StrictOpt = Annotated[bool, typer.Option(
-    "--strict", help="Numbers in the brief's prose without a source are errors, not warnings.")]
+
+
+def _flag(name: str) -> typer.Option:
+    """The CLI option of a BuildOptions field, as every command offers it."""
+    meta = next(f for f in dataclasses.fields(BuildOptions) if f.name == name).metadata
+    return typer.Option(meta["flag"], help=meta["help"])
+
+
+CasesOpt = Annotated[Path, _flag("cases_dir")]
+BriefOpt = Annotated[Path | None, _flag("brief")]
+StrictOpt = Annotated[bool, _flag("strict")]
 
 
 def error_lines(err: ReportError) -> list[str]:
@@ -79,10 +89,10 @@ def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
           strict: StrictOpt = False) -> None:
     """Validate the case files, exchange rates, claims and brief; list every problem as
     path:line:col: field: message."""
-    from .inputs import load_inputs
+    from .charts.exhibits import checked_inputs
 
     try:
-        inputs = load_inputs(cases, brief, strict)
+        inputs = checked_inputs(cases, brief, strict)
     except ReportError as err:
         fail(err)
     loaded = inputs.case_files
@@ -116,7 +126,7 @@ def migrate(
     (a funding round's status, ids made up from content) is listed.
     """
     from .errors import display_path
-    from .migrate import migrate_file
+    from .load.migrate import migrate_file
 
     code = 0
     for path in files:
@@ -144,28 +154,60 @@ def migrate(
     raise typer.Exit(code)
 
 
-FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,docx,html.")]
-OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the documents.")]
-FiguresOpt = Annotated[Path, typer.Option("--figures", help="Folder for chart images.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
+def with_build_options(options_class: type = BuildOptions, **help: str):
+    """Give a command whose first parameter is `options` one CLI option per field of the
+    build options (flag, help and default from the field; `help` overrides a field's help),
+    followed by the command's own. A new field of BuildOptions is a new option here too."""
+    def wrap(command):
+        fields = dataclasses.fields(options_class)
+
+        def run(**values):
+            options = build_options(options_class, {f.name: values.pop(f.name) for f in fields})
+            return command(options, **values)
+
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in
+               list(inspect.signature(command, eval_str=True).parameters.values())[1:]]
+        run.__signature__ = inspect.Signature([*options_parameters(options_class, help), *own])
+        run.__name__, run.__doc__ = command.__name__, command.__doc__
+        return run
+
+    return wrap
+
+
+def options_parameters(options_class: type, help: dict[str, str]) -> list[inspect.Parameter]:
+    """The CLI's parameters for the fields of `options_class` (a list is comma-separated)."""
+    hints = typing.get_type_hints(options_class)
+    parameters = []
+    for f in dataclasses.fields(options_class):
+        kind, default = hints[f.name], f.default
+        if typing.get_origin(kind) is tuple:
+            kind, default = str, ",".join(default)
+        option = typer.Option(f.metadata["flag"], help=help.get(f.name, f.metadata["help"]))
+        parameters.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=default, annotation=Annotated[kind, option]))
+    return parameters
+
+
 @app.command()
+@with_build_options()
 def build(
-    cases: CasesOpt = Path("cases"),
-    out: OutOpt = Path("output"),
-    figures: FiguresOpt = Path("figures"),
-    format: FormatOpt = "pdf,docx,html",
-    brief: BriefOpt = None,
-    strict: StrictOpt = False,
+    options: BuildOptions,
     quiet: QuietOpt = False,
     timings: Annotated[bool, typer.Option(
         "--timings", help="Print how long each step took (to standard error).")] = False,
+    given: Annotated[str | None, typer.Option(
+        "--options", hidden=True, help="The build options as JSON (BuildOptions.to_json), "
+                                       "instead of the options above: the background build "
+                                       "of `report preview` gets its options so.")] = None,
 ) -> None:
     """Build the briefing as PDF, DOCX and HTML."""
     from .build import build as run_build
 
-    options = build_options(cases, out, figures, format, brief, strict)
+    if given is not None:
+        options = BuildOptions.from_json(given)
     clock = StepClock()
     try:
         with progress(quiet, clock) as on_step:
@@ -183,22 +225,17 @@ def build(
 
 
 @app.command()
-def watch(
-    cases: CasesOpt = Path("cases"),
-    out: OutOpt = Path("output"),
-    figures: FiguresOpt = Path("figures"),
-    format: FormatOpt = "pdf,docx,html",
-    quiet: QuietOpt = False,
-) -> None:
+@with_build_options()
+def watch(options: BuildOptions, quiet: QuietOpt = False) -> None:
     """Build, then rebuild each time a case file is saved; Ctrl-C stops.
 
     A bad case file prints its problems and the loop waits for the next save; the last good
     documents stay in place.
     """
-    from .watch import Outcome
-    from .watch import watch as run_watch
+    from .live.watch import Outcome
+    from .live.watch import watch as run_watch
 
-    options = build_options(cases, out, figures, format)
+    cases = options.cases_dir
     if not cases.is_dir():
         say(f"error: {cases} is not a folder of case files", err=True)
         raise typer.Exit(2)
@@ -223,15 +260,10 @@ def watch(
 
 
 @app.command()
+@with_build_options(formats="Documents to build into --out in the background after each "
+                            "page: comma-separated pdf,docx,html.")
 def preview(
-    cases: CasesOpt = Path("cases"),
-    out: OutOpt = Path("output"),
-    figures: FiguresOpt = Path("figures"),
-    format: Annotated[str, typer.Option(
-        "--format", help="Documents to build into --out in the background after each page: "
-                         "comma-separated pdf,docx,html.")] = "pdf,docx,html",
-    brief: BriefOpt = None,
-    strict: StrictOpt = False,
+    options: BuildOptions,
     port: Annotated[int, typer.Option(
         "--port", help="Port on 127.0.0.1 to serve the page on (0: any free port).")] = 8765,
     open_browser: Annotated[bool, typer.Option(
@@ -244,8 +276,8 @@ def preview(
     the last good page (and here). The documents in --out follow in the background; on
     Ctrl-C a build under way finishes first (Ctrl-C again stops it).
     """
-    from .preview import Hub, PageMaker, PreviewServer
-    from .watch import (
+    from .live.preview import Hub, PageMaker, PreviewServer
+    from .live.watch import (
         BackgroundBuild,
         EditLoop,
         Finished,
@@ -255,7 +287,7 @@ def preview(
         case_file_saves,
     )
 
-    options = build_options(cases, out, figures, format, brief, strict)
+    cases = options.cases_dir
     if not cases.is_dir():
         say(f"error: {cases} is not a folder of case files", err=True)
         raise typer.Exit(2)
@@ -366,19 +398,21 @@ class Terminal:
                 pass
 
 
-def build_options(cases: Path, out: Path, figures: Path, format: str,
-                  brief: Path | None = None, strict: bool = False):
-    """Return the build options, or exit 2 naming an unknown format."""
-    from .build import FORMATS, BuildOptions
-
-    formats = tuple(dict.fromkeys(f.strip().lower() for f in format.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        say(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from "
-            f"{', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
-    return BuildOptions(cases_dir=cases, out_dir=out, figures_dir=figures, formats=formats,
-                        brief=brief, strict=strict)
+def build_options(options_class: type, values: dict):
+    """Return the build options from the CLI's values (a list comma-separated), or exit 2
+    naming a value a list may not hold (`--format pfd`)."""
+    for f in dataclasses.fields(options_class):
+        if isinstance(f.default, tuple):
+            items = tuple(dict.fromkeys(x.strip().lower() for x in values[f.name].split(",")
+                                        if x.strip()))
+            choices = f.metadata.get("choices", ())
+            unknown = [x for x in items if choices and x not in choices]
+            if unknown or not items:
+                say(f"error: unknown {f.metadata['flag'][2:]} {', '.join(unknown) or '(none)'}; "
+                    f"choose from {', '.join(choices)}", err=True)
+                raise typer.Exit(2)
+            values[f.name] = items
+    return options_class(**values)
 
 
 @contextmanager

@@ -84,10 +84,11 @@ def floor(root: Path) -> tuple[float, float]:
 import os, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from report.build import BuildOptions, compose_briefing, fewer_gc_passes
+from report.build import BuildOptions, compose_briefing
 from report.charts import find_browser
-from report.inputs import load_inputs
+from report.load import load_inputs
 from report.render import FORMATS, render
+from report.render.environment import fewer_gc_passes
 import kaleido
 root = Path({str(root)!r})
 out = Path(tempfile.mkdtemp(dir=root))

@@ -103,7 +103,7 @@ def test_pdf_takes_the_chart_images_data_as_it_is(real_build):
     # tests/test_pdfspeed.py shows WeasyPrint would otherwise compress the pixels again.
     from PIL import Image
 
-    from report.pdfspeed import idat
+    from report.render.pdf import idat
 
     charts = {}
     for png in (real_build.root / "figures").glob("fig-*.png"):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from report.cases import case_paths, load_case, load_cases
 from report.errors import InputError
+from report.load.cases import case_paths, load_case, load_cases
 from report.model import Case, PartialDate, case_schema
 
 from .conftest import BAD, DATA, GOOD, ROOT, case_dir, run_cli
@@ -173,7 +173,7 @@ def test_partial_dates_span_sort_and_print():
     # A year sorts by its middle, not before every dated event of that year.
     assert sorted([d(2024), d("2024-08-15"), d("2024-03")]) == [
         d("2024-03"), d(2024), d("2024-08-15")]
-    from report.style import Style
+    from report.words.style import Style
 
     s = Style()
     assert [s.date(d(x)) for x in ("2024-08-15", "2024-08", "2025-Q4", "2024-H2", "~2024-05",
@@ -220,7 +220,7 @@ def test_committed_schema_is_what_report_schema_prints():
 def test_every_shipped_case_file_validates_against_the_shipped_schema():
     import jsonschema
 
-    from report.yamlfile import parse
+    from report.load.yamlfile import parse
 
     schema = json.loads((ROOT / "report/schema/case.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
@@ -274,11 +274,11 @@ def test_thousands_of_unknown_source_ids_cost_a_bounded_number_of_suggestions(
         tmp_path, monkeypatch):
     # 20,000 misspelt ids against 1,900 sources took more than five minutes: each one was
     # compared with every source. Now each distinct id is looked up once, and at most 50.
-    import report.yamlfile
+    import report.load.yamlfile
 
     calls = []
-    real = report.yamlfile.did_you_mean
-    monkeypatch.setattr(report.yamlfile, "did_you_mean",
+    real = report.load.yamlfile.did_you_mean
+    monkeypatch.setattr(report.load.yamlfile, "did_you_mean",
                         lambda word, choices: calls.append(word) or real(word, choices))
     text = (GOOD / "alpha.yaml").read_text(encoding="utf-8")
     sources = "".join(f"  - {{id: source-{i}, title: T{i}, kind: press}}\n" for i in range(1900))
@@ -333,7 +333,7 @@ def test_libyaml_and_the_pure_parser_read_every_input_alike():
     they must be the pure parser's, Chinese text before them included."""
     from ruamel.yaml.error import YAMLError
 
-    from report.yamlfile import Doc, _compose, _to_plain
+    from report.load.yamlfile import Doc, _compose, _to_plain
 
     compared = 0
     for path in yaml_inputs():

@@ -10,10 +10,10 @@ import pytest
 from report.charts import build_charts
 from report.compare import compare, price_ranking
 from report.compare.registers import price_steps
-from report.inputs import load_inputs
+from report.compose.tables import Tables
+from report.load import load_inputs
 from report.model import PricePoint
-from report.style import Style
-from report.tables import Tables
+from report.words.style import Style
 
 from .conftest import GOOD, ROOT, case_dir
 
@@ -76,7 +76,7 @@ def test_a_third_case_adds_a_series_to_every_chart(two_and_three):
 
 
 def test_every_chart_draws_only_what_the_page_s_plotly_bundle_holds(two_and_three):
-    from report.vendor import TRACES
+    from report.render.assets import TRACES
 
     for chart in build_charts(two_and_three[1], STYLE):
         assert {trace.type for trace in chart.figure.data} <= set(TRACES), chart.id

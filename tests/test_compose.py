@@ -15,9 +15,9 @@ import pypandoc
 from report.charts import build_charts
 from report.compare import compare
 from report.compose import compose
-from report.inputs import load_inputs
+from report.load import load_inputs
 from report.render import READER
-from report.style import Style
+from report.words.style import Style
 
 from .conftest import DATA, GOOD
 

@@ -14,10 +14,10 @@ import pytest
 from report.charts import build_charts
 from report.compare import compare
 from report.compose import compose
-from report.inputs import load_inputs
+from report.compose.tables import Tables
+from report.load import load_inputs
 from report.render import READER
-from report.style import Style
-from report.tables import Tables
+from report.words.style import Style
 
 from .conftest import GOOD, ROOT
 from .synth import write_cases

@@ -1,4 +1,4 @@
-"""Only regular files are read (report/files.py): a pipe, a device, a folder, a link in a loop
+"""Only regular files are read (report/load/files.py): a pipe, a device, a folder, a link in a loop
 or to nothing, a link out of the cases folder, an unreadable file or an odd file name named
 `*.yaml` is one problem line and exit 2, for `check`, `build` and `watch` alike: no hang,
 no traceback."""
@@ -76,7 +76,7 @@ def test_a_brief_named_on_the_command_line_must_be_a_regular_file(tmp_path):
 
 def test_an_unreadable_case_file_is_named(tmp_path, monkeypatch):
     # As root every file is readable, so the refusal is made by the file system here.
-    import report.files
+    import report.load.files
 
     cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
     real_open = os.open
@@ -86,7 +86,7 @@ def test_an_unreadable_case_file_is_named(tmp_path, monkeypatch):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(report.files.os, "open", refusing_open)
+    monkeypatch.setattr(report.load.files.os, "open", refusing_open)
     for command in (["check"], ["build", "--quiet", "--format", "html"]):
         result = CliRunner().invoke(app, [*command, "--cases", str(cases)])
         assert result.exit_code == 2, result.output
@@ -95,7 +95,7 @@ def test_an_unreadable_case_file_is_named(tmp_path, monkeypatch):
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     from report.errors import InputError
-    from report.files import read_file
+    from report.load.files import read_file
 
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (3 * 1024 * 1024))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from report.build import source_date_epoch
+from report.load.builddate import source_date_epoch
 
 from .conftest import GOOD, case_dir
 

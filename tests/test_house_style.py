@@ -1,4 +1,4 @@
-"""Every example in `report/labels/STYLE.md`, pinned: the house style is the project's own,
+"""Every example in `report/words/labels/STYLE.md`, pinned: the house style is the project's own,
 so it holds whatever Babel (CLDR) is installed, and an example added to STYLE.md without a
 case here fails."""
 
@@ -13,13 +13,14 @@ import pypandoc
 import pytest
 
 from report.compare.convert import Conversion
+from report.compose.tables import Tables
 from report.escape import sourced
 from report.model import Money, PartialDate
 from report.model.rates import Rate
-from report.style import Style
-from report.tables import Tables
+from report.words.style import Style
 
-STYLE_MD = Path(__file__).resolve().parent.parent / "report" / "labels" / "STYLE.md"
+REPORT = Path(__file__).resolve().parent.parent / "report"
+STYLE_MD = REPORT / "words" / "labels" / "STYLE.md"
 S = Style()
 T = Tables(None, S)
 
@@ -36,7 +37,7 @@ def usd_2024() -> Rate:
 
 def confidence_mark() -> str:
     """The Markdown a live fact below confirmed gets (the print style sets it in italics)."""
-    css = (STYLE_MD.parent.parent / "styles" / "print.css").read_text(encoding="utf-8")
+    css = (REPORT / "render" / "styles" / "print.css").read_text(encoding="utf-8")
     assert re.search(r"\.confidence \{[^}]*font-style: italic", css)
     text = S.amount(1e9, "USD") + f" [({S.labels('confidence.rumour')})]{{.confidence}}"
     return text.replace(" [(", " *(").replace(")]{.confidence}", ")*")
@@ -47,7 +48,7 @@ def citation_third_source() -> str:
     the briefing's CSL style."""
     refs = [{"id": f"k{i}", "type": "webpage", "title": f"Source {i}"} for i in (1, 2, 3)]
     body = f"{S.price(1, 'CNY')} [@k1; @k2]. {sourced(S.price(1, 'CNY'), ['k3'], None)}\n"
-    csl = STYLE_MD.parent.parent / "styles" / "briefing.csl"
+    csl = REPORT / "render" / "styles" / "briefing.csl"
     out = pypandoc.convert_text(
         "---\nreferences: " + json.dumps(refs) + "\n---\n\n" + body, "plain", format="markdown",
         extra_args=["--citeproc", f"--csl={csl}", "--wrap=none"])

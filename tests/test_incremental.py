@@ -10,12 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from report.build import BuildOptions, compose_briefing, environment
+from report.build import BuildOptions, compose_briefing
 from report.compose import Briefing
 from report.errors import EnvironmentFault
-from report.incremental import IncrementalPage, split
-from report.inputs import load_inputs
+from report.live.incremental import IncrementalPage, split
+from report.load import load_inputs
 from report.render import render
+from report.render.environment import environment
 
 from .conftest import EPOCH, GOOD, ROOT, case_dir
 

@@ -1,4 +1,4 @@
-"""The savings in WeasyPrint's work (report/pdfspeed.py) change nothing a reader sees."""
+"""The savings in WeasyPrint's work (report/render/pdf.py) change nothing a reader sees."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from report.pdfspeed import (
+from report.render.pdf import (
     cached_page_references,
     compression_at_default_level,
     idat,

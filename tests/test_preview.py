@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from report.build import BuildOptions, source_date_epoch
-from report.files import InputFiles
-from report.preview import Hub, PageMaker, placeholder, served_page
+from report.build import BuildOptions
+from report.live.preview import Hub, PageMaker, placeholder, served_page
+from report.load.builddate import source_date_epoch
+from report.load.files import InputFiles
 
 from .conftest import BAD, EPOCH, GOOD, case_dir, run_cli
 from .preview_client import Events, Preview, fetch

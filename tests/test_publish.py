@@ -1,5 +1,5 @@
 """Publishing is all-or-nothing: killed (kill -9) at any step, or failing at any step, a build
-leaves output/ showing the whole previous build or the whole new one (report/publish.py)."""
+leaves output/ showing the whole previous build or the whole new one (report/publish/)."""
 
 from __future__ import annotations
 

@@ -198,7 +198,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(built_copy):
 
 
 def test_help_and_check_import_no_heavy_library():
-    code = ("import sys, report.cli, report.cases, report.build;"
+    code = ("import sys, report.cli, report.load, report.load.cases, report.build;"
             "print(sorted({m.split('.')[0] for m in sys.modules} & "
             "{'plotly', 'weasyprint', 'kaleido', 'pypandoc', 'docx'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -411,7 +411,7 @@ def processes_working_in(folder: Path) -> list[str]:
 def test_build_dates_come_from_the_case_files(tmp_path, monkeypatch):
     import os
 
-    from report.build import source_date_epoch
+    from report.load.builddate import source_date_epoch
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
@@ -439,10 +439,11 @@ def test_a_pandoc_that_cannot_start_on_the_side_thread_is_named(tmp_path, monkey
     import errno
 
     import report.render as render_module
-    from report.cases import load_cases
+    import report.render.pandoc as pandoc_module
     from report.compare import compare
     from report.compose import compose
     from report.errors import EnvironmentFault
+    from report.load.cases import load_cases
 
     real_popen = subprocess.Popen
 
@@ -451,7 +452,7 @@ def test_a_pandoc_that_cannot_start_on_the_side_thread_is_named(tmp_path, monkey
             raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
         return real_popen(args, **kwargs)
 
-    monkeypatch.setattr(render_module.subprocess, "Popen", popen)
+    monkeypatch.setattr(pandoc_module.subprocess, "Popen", popen)
     comparison = compare([cf.case for cf in load_cases(GOOD)], dt.date(2026, 1, 1))
     briefing = compose(comparison, [], {})
     with pytest.raises(EnvironmentFault, match=r"^could not start pandoc \(.+\): "

@@ -111,10 +111,10 @@ def test_pandoc_is_handed_no_path_or_url_from_the_markdown(tmp_path, listener):
     # the HTML runs are sandboxed, and the DOCX run first checks every image is a chart.
     import datetime as dt
 
-    from report.cases import load_cases
     from report.compare import compare
     from report.compose import compose
     from report.errors import EnvironmentFault
+    from report.load.cases import load_cases
     from report.render import render
 
     comparison = compare([cf.case for cf in load_cases(GOOD)], dt.date(2026, 1, 1))

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from tests import drift
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSETS = ROOT / "report" / "assets"
+ASSETS = ROOT / "report" / "render" / "assets"
 
 
 def lock_blocks(path: Path) -> dict[str, list[str]]:
@@ -133,7 +133,7 @@ def test_no_package_registry_host_is_named_anywhere_in_the_repository():
 def test_the_vendored_plotly_bundle_is_the_one_plotly_py_expects():
     from plotly.offline import get_plotlyjs_version
 
-    from report.vendor import TRACES, bundle_info, plotly_js
+    from report.render.assets import TRACES, bundle_info, plotly_js
 
     info = bundle_info()
     data = (ASSETS / info["file"]).read_bytes()
@@ -155,7 +155,8 @@ def test_the_fingerprint_changes_with_any_installed_package_and_the_fonts(
     import dataclasses
 
     import report.toolchain as toolchain
-    from report.build import BuildOptions, fingerprint
+    from report.build import BuildOptions
+    from report.publish.fingerprint import fingerprint
 
     options = BuildOptions(cases_dir=ROOT / "tests" / "data" / "good", out_dir=tmp_path)
     now = toolchain.toolchain()

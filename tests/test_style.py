@@ -8,8 +8,8 @@ import re
 import pdfplumber
 import pytest
 
+from report.load.yamlfile import model_in
 from report.model import Case
-from report.yamlfile import model_in
 
 pytestmark = pytest.mark.xdist_group("build")
 MARGIN_PT = 18 / 25.4 * 72  # the print style's left and right page margins
@@ -105,7 +105,7 @@ def test_no_text_runs_outside_the_text_area(build, request):
 
 
 def test_a_closing_full_stop_gives_way_to_a_joining_semicolon():
-    from report.style import Labels
+    from report.words.labels import Labels
 
     t = Labels("en")
     assert t.join("list.sep", ["Liang runs both.", "Ningbo Cheng'en."]) == \
@@ -153,8 +153,8 @@ def test_a_departure_known_only_to_its_year_is_drawn_as_a_bar_across_the_year():
 
     from report.charts import build_charts
     from report.compare import compare
-    from report.inputs import load_inputs
-    from report.style import Style
+    from report.load import load_inputs
+    from report.words.style import Style
 
     inputs = load_inputs(Path(__file__).resolve().parent.parent / "cases")
     c = compare(inputs.cases, dt.date(2026, 11, 24), inputs.rates, inputs.currency,

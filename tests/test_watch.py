@@ -14,7 +14,15 @@ from pathlib import Path
 
 from report.build import BuildOptions
 from report.errors import InputError
-from report.watch import BackgroundBuild, EditLoop, Finished, Problems, Ready, is_case_file, watch
+from report.live.watch import (
+    BackgroundBuild,
+    EditLoop,
+    Finished,
+    Problems,
+    Ready,
+    is_case_file,
+    watch,
+)
 
 from .conftest import BAD, EPOCH, GOOD, case_dir
 from .processes import all_gone, marked, running_with

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from ..compare import Comparison
-    from ..style import Style
+    from ..words.style import Style
 
 __all__ = ["Chart", "build_charts", "export_charts", "find_browser", "image_paths",
            "plain_label"]

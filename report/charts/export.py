@@ -156,7 +156,7 @@ def _export(charts: list[Chart], paths: dict[str, Path]) -> None:
 def without_alpha(png: Path) -> None:
     """Rewrite a chart image as RGB on white, unless it is already. Charts are drawn on white
     anyway; without an alpha channel WeasyPrint copies the image's data into the PDF as it
-    is, where it decoded and compressed every chart again on every build (pdfspeed.py)."""
+    is, where it decoded and compressed every chart again on every build (render/pdf.py)."""
     with open(png, "rb") as f:
         header = f.read(26)
     if len(header) < 26 or header[12:16] != b"IHDR" or header[25] not in (4, 6):
@@ -206,3 +206,11 @@ def find_browser() -> str:
     raise EnvironmentFault(
         "Chromium not found (needed to draw charts): run `make setup`, or "
         "`apt-get install chromium`, or set BROWSER_PATH")
+
+
+def prune_figures(figures_dir: Path, keep: set[Path]) -> None:
+    """Remove chart images of earlier builds, so the cache holds what this build uses."""
+    names = {p.name for p in keep}
+    for png in figures_dir.glob("fig-*.png"):
+        if png.name not in names:
+            png.unlink(missing_ok=True)

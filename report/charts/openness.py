@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..compare import Comparison, cite_key
 from ..model import DIMENSIONS
-from ..style import Style
+from ..words.style import Style
 from . import Chart, layout, plain_label
 
 GRADE_COLOUR = {"open": "#2b6cb0", "partial": "#9ecae1", "closed": "#d9d9d9", "n/a": "#ffffff"}
@@ -22,7 +22,7 @@ def openness_chart(c: Comparison, style: Style) -> Chart | None:
     releases = [(f, r) for f in c.facts for r in f.scored]
     if not releases:
         return None
-    rows = [plain_label(f"{r.name} · {f.case.name.en}") for f, r in releases]
+    rows = [plain_label(f"{r.name} · {style.plain_name(f.case.name)}") for f, r in releases]
     columns = [f"{i}. {t(f'dimension_short.{k}')}" for i, k in enumerate(DIMENSIONS, start=1)]
     fig = go.Figure()
     for grade, colour in GRADE_COLOUR.items():

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ..compare import CaseFacts, Comparison, PriceStep, cites
 from ..compare.registers import price_steps
-from ..style import Style
+from ..words.style import Style
 from . import Chart, Window, colours, layout, plain_label
 
 KINDS = (("input", "solid"), ("output", "dot"))
@@ -47,11 +47,12 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
             if not steps:
                 continue
             drawn += [(f, s) for s in steps]
-            xs, ys, hover = _step_line(steps, style, f.case.name.en, t(f"chart.prices.{kind}"))
+            xs, ys, hover = _step_line(steps, style, style.plain_name(f.case.name),
+                                       t(f"chart.prices.{kind}"))
             fig.add_trace(go.Scatter(
                 x=xs, y=ys, mode="lines", line_shape="hv", connectgaps=False,
                 line={"color": palette[f.case.id], "dash": dash, "width": 2.5},
-                name=plain_label(t("chart.prices.series", company=f.case.name.en,
+                name=plain_label(t("chart.prices.series", company=style.plain_name(f.case.name),
                                    kind=t(f"chart.prices.{kind}"))),
                 text=hover, hovertemplate="%{text}<extra></extra>"))
             seen = [s for s in steps if s.point.only_seen]
@@ -65,7 +66,7 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
                     mode="markers", showlegend=False,
                     marker={"symbol": symbol, "size": 8, "color": palette[f.case.id],
                             "line": {"width": 2, "color": palette[f.case.id]}},
-                    text=[_hover(s, style, f.case.name.en) for s in group],
+                    text=[_hover(s, style, style.plain_name(f.case.name)) for s in group],
                     hovertemplate="%{text}<extra></extra>"))
     if not drawn:
         return None
@@ -93,7 +94,7 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
         " " + t("chart.prices.seen_note") if seen_any else "")
     if points is None:
         alt = t("chart.prices.alt", currency=c.currency,
-                names=t("list.join").join(f.case.name.en for f in chosen))
+                names=t("list.join").join(style.plain_name(f.case.name) for f in chosen))
     else:  # say what this exhibit chose, not what the fact pack's chart shows
         alt = t("chart.prices.chosen_alt", currency=c.currency,
                 kinds=t("list.join").join(t(f"chart.prices.{k}") for k in kinds),

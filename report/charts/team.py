@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..compare import Comparison, cites
 from ..model import Person
-from ..style import Style
+from ..words.style import Style
 from . import Chart, colours, day, layout, plain_label
 
 NEUTRAL = "#8a8a8a"
@@ -25,7 +25,8 @@ def team_chart(c: Comparison, style: Style) -> Chart | None:
         return None
     end = c.as_of.end()
     fig = go.Figure()
-    label = {id(p): plain_label(f"{p.name.en} · {f.case.name.en}") for f, p in people}
+    label = {id(p): plain_label(f"{style.plain_name(p.name)} · {style.plain_name(f.case.name)}")
+             for f, p in people}
     for colour, f in zip(colours(len(c.facts)), c.facts):
         founded = f.case.profile.founded.value.start()
         kinds = (("known", lambda p: not _undated_exit(p) and p.joined),
@@ -42,7 +43,7 @@ def team_chart(c: Comparison, style: Style) -> Chart | None:
                 y=[label[id(p)] for p in bars], base=[s.isoformat() for s in starts],
                 x=[max(1, (stop - start).days) * 86_400_000 for start, stop in zip(starts, stops)],
                 orientation="h", showlegend=kind == "known",
-                name=plain_label(f.case.name.en), legendgroup=f.case.id,
+                name=plain_label(style.plain_name(f.case.name)), legendgroup=f.case.id,
                 marker={"color": fill, "opacity": 0.35 if kind == "no_start" else 1,
                         "line": {"color": colour, "width": 1.5 if kind == "undated_exit" else 0,
                                  }},
@@ -91,4 +92,4 @@ def _hover(p: Person, style: Style) -> str:
     stop = style.date(p.left) if p.left else (t("person.left_undated") if p.departed
                                               else t("chart.team.present"))
     went = f" → {p.went_to}" if p.went_to else ""
-    return f"{p.name.en}, {p.role}: {start} – {stop}{went}"
+    return f"{style.plain_name(p.name)}, {p.role}: {start} – {stop}{went}"

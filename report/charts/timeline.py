@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from ..compare import Comparison, TimelineItem
 from ..escape import shorten
 from ..model import Category
-from ..style import Style
-from ..tables import Tables
+from ..words.phrases import Phrases
+from ..words.style import Style
 from . import Chart, Window, day, layout, period_compared, plain_label
 
 CATEGORY_STYLE = {  # symbol and colour: a marker reads by shape even in greyscale
@@ -47,7 +47,7 @@ def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline
              and (categories is None or i.category in categories)]
     if not items:
         return None
-    words = Tables(c, style)
+    words = Phrases(c, style)
     categories = [cat for cat in Category if any(i.category is cat for i in items)]
     offset = {cat: (k - (len(categories) - 1) / 2) * 0.045 for k, cat in enumerate(categories)}
     fig = go.Figure()
@@ -63,8 +63,8 @@ def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline
             x=[day(i.date) for i in mine],
             y=[lanes[i.case_id] + offset[category] for i in mine],
             mode="markers", name=plain_label(t(f"category.{category.value}")),
-            text=[plain_label(f"{c.by_id(i.case_id).case.name.en}, {style.date(i.date)}: "
-                              f"{words.happening(i)}") for i in mine],
+            text=[plain_label(f"{style.plain_name(c.by_id(i.case_id).case.name)}, "
+                              f"{style.date(i.date)}: {words.happening(i)}") for i in mine],
             hovertemplate="%{text}<extra></extra>",
             marker={"symbol": symbol, "color": colour, "size": 10, "opacity": 0.9,
                     "line": {"width": 1, "color": "white"}}))
@@ -76,7 +76,7 @@ def timeline_chart(c: Comparison, style: Style, *, chart_id: str = "fig-timeline
                                     in _label_positions(to_label, lanes, offset, window, words))
     height = 170 + 230 * len(lanes)
     layout(fig, height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    names = [f.case.name.en for f in chosen]
+    names = [style.plain_name(f.case.name) for f in chosen]
     fig.update_yaxes(tickmode="array", tickvals=[lanes[f.case.id] for f in chosen],
                      ticktext=[plain_label(n) for n in names], range=[-0.75, len(lanes) - 0.25],
                      zeroline=False, showgrid=False, fixedrange=True)
@@ -101,7 +101,7 @@ def words_cites(c: Comparison, item: TimelineItem) -> tuple[str, ...]:
 
 
 def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, window: Window,
-                     words: Tables) -> list[dict]:
+                     words: Phrases) -> list[dict]:
     """Place labels in rows above and below the markers, so that none overlaps another.
 
     Labels are laid out per lane, left to right; each takes the first row (above, then

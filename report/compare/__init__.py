@@ -25,6 +25,7 @@ from ..model import (
     Tier,
 )
 from ..model.case import OwnSource
+from ..model.money import DEFAULT_CURRENCY
 from .convert import Conversion, Converter
 from .registers import CaseFacts, PriceStep, best_scored, by_date, latest, register
 
@@ -32,8 +33,6 @@ __all__ = ["CaseFacts", "Comparison", "Conversion", "Converter", "PriceCompariso
            "PriceStep", "Reference", "price_ranking",
            "TimelineItem", "Uncertain", "best_scored", "by_date", "cite_key", "compare",
            "latest"]
-
-DEFAULT_CURRENCY = "USD"
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ _TOPICS = {"profile": "profile", "funding_rounds": "funding", "backers": "fundin
 
 
 def _uncertain(case: Case) -> Iterator[Uncertain]:
-    from ..cases import sourced_records
+    from ..load.cases import sourced_records
 
     sources = {s.id: s for s in case.sources}
     for loc, record in sourced_records(case):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..model import PartialDate, Rate, RateKind
-
-# Which rate to prefer when several cover a date: the most precise first. A rate a source
-# used for its own conversion is kept as evidence, never used for ours (one consistent series).
-_PREFERENCE = (RateKind.central_parity, RateKind.spot, RateKind.month_average,
-               RateKind.quarter_rate, RateKind.annual_average)
+from ..model import PartialDate, Rate
+from ..model.rates import CONVERTING as _PREFERENCE
+from ..model.rates import can_convert
 
 
 @dataclass(frozen=True)
@@ -37,11 +34,8 @@ class Converter:
         self.rates = [r for r in rates if r.kind in _PREFERENCE]
         self.cite_keys = cite_keys or {}
 
-    def pairs(self) -> set[frozenset[str]]:
-        return {frozenset((r.base, r.quote)) for r in self.rates}
-
     def can_convert(self, source: str, target: str) -> bool:
-        return source == target or frozenset((source, target)) in self.pairs()
+        return can_convert(self.rates, source, target)
 
     def convert(self, amount: float, currency: str, when: PartialDate | dt.date,
                 target: str) -> Conversion | None:

@@ -1,6 +1,6 @@
 """A case file: one company, every fact with its sources and confidence (format 2).
 
-No I/O here: `cases.py` reads YAML and hands plain data to `Case.model_validate`.
+No I/O here: `load/cases.py` reads YAML and hands plain data to `Case.model_validate`.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from .base import ShortText, Strict
 
+DEFAULT_CURRENCY = "USD"  # the comparison currency when the brief names none
 MAX_AMOUNT = 1e15  # more than any company's valuation in any currency
 
 # What people write instead of an ISO 4217 code, and the code they mean.

@@ -22,6 +22,19 @@ class RateKind(str, Enum):
     source_conversion = "source-conversion"  # the rate a source itself used to convert
 
 
+# The kinds of rate a conversion may use, the most precise first (preferred when several
+# cover a date). A rate a source used for its own conversion is kept as evidence, never used
+# for ours (one consistent series).
+CONVERTING = (RateKind.central_parity, RateKind.spot, RateKind.month_average,
+              RateKind.quarter_rate, RateKind.annual_average)
+
+
+def can_convert(rates, source: str, target: str) -> bool:
+    """Whether `rates` hold a rate between the two currencies that a conversion may use."""
+    return source == target or frozenset((source, target)) in {
+        frozenset((r.base, r.quote)) for r in rates if r.kind in CONVERTING}
+
+
 class Rate(Recorded):
     """Over `period`, one unit of `base` bought `rate` units of `quote`."""
 
@@ -45,3 +58,6 @@ class RatesFile(Strict):
     format: Literal[2]
     sources: Annotated[list[Source], Field(min_length=1, max_length=MAX_LIST)]
     rates: Annotated[list[Rate], Field(min_length=1, max_length=MAX_LIST)]
+
+    def can_convert(self, source: str, target: str) -> bool:
+        return can_convert(self.rates, source, target)

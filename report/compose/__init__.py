@@ -1,0 +1,226 @@
+"""Comparison + charts (+ the brief) → one pandoc Markdown source and its bibliography.
+
+Every value a template prints is escaped unless the program wrote it (`Md`), so text from a
+case file can never become template code, raw HTML, an image or a citation. The sentences are
+the templates'; the words inside them come from the label catalogue (`words/labels/`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ..charts import Chart
+from ..charts.exhibits import chart_id
+from ..compare import CaseFacts, Comparison, cites, price_ranking
+from ..escape import Md, citation, escape, metadata
+from ..load.brief import Brief
+from ..model.claims import ClaimsFile, verdicts_by_fact
+from ..words.style import Style
+from .bibliography import bibliography, common_access_date, write_bibliography
+from .claims import claim_reviews, claims_table
+from .livefacts import FactWriter
+from .markdown import CASES_PER_TABLE, render_cell, render_figure, render_table
+from .tables import Tables
+
+__all__ = ["CASES_PER_TABLE", "Briefing", "compose", "render_table", "write_bibliography"]
+
+FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
+             "appendix", "sources")
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The composed document: Markdown for pandoc, CSL-JSON for citeproc, and metadata."""
+
+    markdown: str
+    bibliography: list[dict]
+    title: str
+    subtitle: str
+    language: str = "en-GB"
+    author: str = ""
+    claim_reviews: list[dict] = field(default_factory=list)  # schema.org ClaimReview, JSON-LD
+    print_labels: dict[str, str] = field(default_factory=dict)  # words the print style prints
+    short_title: str = ""  # for running headers
+    page_labels: dict[str, str] = field(default_factory=dict)  # words the HTML page's code uses
+    citation_terms: dict[str, str] = field(default_factory=dict)  # the source list's words
+
+
+def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path],
+            style: Style | None = None, brief: Brief | None = None,
+            claims: ClaimsFile | None = None) -> Briefing:
+    """Return the briefing's Markdown and bibliography: with a brief, its argument first, the
+    claims checked, then the fact pack; without one, the fact pack alone."""
+    style = style or Style()
+    env = environment(style, comparison)
+    tables = Tables(comparison, style, verdicts_by_fact(claims))
+    title, subtitle = titles(comparison, style, brief)
+    context = {
+        "c": comparison,
+        "s": style,
+        "t": style.labels,
+        "tables": tables,
+        "title": title,
+        "docx_abstract": docx_abstract(comparison, style, brief),
+        "subtitle": subtitle,
+        "meta": brief.meta if brief else None,
+        "short_title": (brief.meta.short_title if brief and brief.meta.short_title
+                        else short_title(comparison, style)),
+        "h": Md("##" if brief else "#"),
+        "language_tag": style.locale.replace("_", "-"),
+        "charts": {chart.id: chart for chart in charts},
+        "images": images,
+        "accessed": style.date(common_access_date(comparison)) if comparison.references
+        else "",
+        "price_ranking": price_ranking,
+        "sep": lambda loop: Md("; " if not loop.last else "."),
+        "comma": lambda loop: Md(", " if not loop.last else ""),
+        "claims_table": claims_table(claims, tables) if claims else None,
+    }
+    names = ["cover"]
+    parts = []
+    if brief is not None:
+        parts.append(render_brief(brief, FactWriter(comparison, tables), charts, images, style))
+        names = ["cover", *(["claims"] if claims else []), "factpack"]
+    rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
+    rendered[1:1] = parts
+    rendered += [env.get_template(f"{name}.md.j2").render(context) for name in FACT_PACK]
+    markdown = "\n\n".join(part.strip() for part in rendered if part.strip()) + "\n"
+    return Briefing(markdown, bibliography(comparison, style), title, subtitle,
+                    short_title=context["short_title"],
+                    language=style.locale.replace("_", "-"),
+                    author=brief.meta.author if brief else "",
+                    claim_reviews=claim_reviews(claims, brief, comparison) if claims else [],
+                    print_labels={key: style.labels(f"print.{key}")
+                                  for key in ("table", "figure", "page")},
+                    page_labels={key: style.labels(f"print.{key}")
+                                 for key in ("table", "figure", "confidence", "anchor")},
+                    citation_terms={key: style.labels(f"csl.{key}")
+                                    for key in ("accessed", "no date")})
+
+
+def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
+                 images: dict[str, Path], style: Style) -> Md:
+    """Return the brief's Markdown with each live fact and exhibit written out.
+
+    The analyst's Markdown is kept as written (it never passes through Jinja); only the marks
+    the brief module found are replaced, from the end backwards so offsets stay valid.
+    """
+    by_id = {chart.id: chart for chart in charts}
+    facts = sorted(brief.facts, key=lambda f: f.start)
+    values = [writer.value(f) for f in facts]
+    marks = [(f.start, f.end, writer.markdown(value, bare=_cited_again(
+                brief.body, f, value, after, then)))
+             for f, value, after, then in zip(facts, values, [*facts[1:], None],
+                                              [*values[1:], None])]
+    marks += [(e.start, e.end, render_figure(by_id[chart_id(e.id)], images[chart_id(e.id)],
+                                             style))
+              for e in brief.exhibits]
+    body = brief.body
+    for start, end, text in sorted(marks, reverse=True):
+        body = body[:start] + text + body[end:]
+    return Md(body)
+
+
+SENTENCE_END = re.compile(r"[.!?;:]\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s")
+
+
+def _cited_again(body: str, fact, this, after, then) -> bool:
+    """Whether the next live fact, in the same sentence, cites the same sources as sure: then
+    this one is written bare and the citation follows the last ("CNY 1 from May 2024 [1, 2]",
+    not "CNY 1 [1, 2] from May 2024 [1, 2]")."""
+    if after is None or SENTENCE_END.search(body, fact.end, after.start):
+        return False
+    return this.cites == then.cites and this.confidence == then.confidence
+
+
+def docx_abstract(c: Comparison, style: Style, brief: Brief | None) -> Md:
+    """The Word cover's text: the questions the briefing answers, its scope and disclaimer,
+    and the key to its confidence marks (the PDF and HTML covers set these out themselves)."""
+    t, meta = style.labels, brief.meta if brief else None
+    blocks = []
+    if meta and meta.questions:
+        blocks.append(f"**{escape(t('cover.questions'))}**")
+        # pandoc writes the abstract as one paragraph with line breaks, and runs list items
+        # together: so each question is a paragraph of its own behind a bullet.
+        blocks += [f"• {escape(q)}" for q in meta.questions]
+    blocks.append(escape(t("cover.abstract", scope=t(
+        "cover.scope", as_of=style.date(c.as_of), built=style.date(c.build_date)),
+        audience=t("cover.audience", audience=meta.audience) + ". " if meta and meta.audience
+        else "", disclaimer=meta.disclaimer if meta and meta.disclaimer else "")))
+    blocks.append(f"*{escape(t('cover.method'))}*")
+    return Md("\n\n".join(blocks))
+
+
+def short_title(c: Comparison, style: Style) -> str:
+    """The running header: the companies compared."""
+    t = style.labels
+    names = [style.plain_name(case.name) for case in c.cases]
+    if len(names) > 3:
+        return t("cover.title_many", n=len(names))
+    return t.and_list(names)
+
+
+def titles(c: Comparison, style: Style, brief: Brief | None = None) -> tuple[str, str]:
+    t = style.labels
+    if brief is not None:
+        subtitle = brief.meta.subtitle or t("cover.subtitle", as_of=style.date(c.as_of),
+                                            built=style.date(c.build_date))
+        return brief.meta.title, subtitle
+    names = [style.name(case.name) for case in c.cases]
+    if len(names) <= 3:
+        title = t("cover.title", names=t.and_list(names))
+    else:
+        title = t("cover.title_many", n=len(names))
+    subtitle = t("cover.subtitle", as_of=style.date(c.as_of), built=style.date(c.build_date))
+    return title, subtitle
+
+
+def environment(style: Style, comparison: Comparison | None = None) -> Environment:
+    """Return the one Jinja2 environment: templates are package data, undefined is an error."""
+    env = Environment(
+        loader=PackageLoader("report.compose", "templates"),
+        undefined=StrictUndefined,
+        finalize=lambda v: v if isinstance(v, Md) else escape(str(v)),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Pandoc attributes such as `{#findings}` must not open Jinja comments.
+        comment_start_string="{##",
+        comment_end_string="##}",
+    )
+    env.filters.update(
+        cell=lambda c: render_cell(c, style), cite=citation, md=Md,
+        text=lambda v: Md(escape(str(v))), metadata=metadata,
+        table=lambda table: render_table(table, style),
+        figure=lambda chart, image, sources_below=False: render_figure(chart, image, style,
+                                                                     sources_below),
+        both=lambda case: style.name(case.name),
+        plain_name=style.plain_name,
+        price_cites=lambda prices: _keys(
+            [*(cites(f.case, step.point) + comparison.converter.cites(value)
+               for f, step, value in prices.ranking),
+             *(cites(f.case, f.lowest_input.point) for f in comparison.facts
+               if f.lowest_input)]),
+        release_cites=lambda facts: _keys(cites(f.case, f.latest_model, f.latest_flagship)
+                                          for f in facts),
+        openness_cites=lambda facts: _keys(cites(f.case, f.best, f.worst) for f in facts),
+        licence_cites=lambda facts: _keys(
+            cites(f.case, *(f.relicensed or f.osi_now[:1]),
+                  *(ch for r in f.relicensed for ch in r.licence_changes)) for f in facts),
+        leader_cites=lambda facts: _keys(cites(f.case, *f.leaders_left) for f in facts),
+        funding_cites=lambda facts: _keys(_funding_cites(f) for f in facts),
+    )
+    return env
+
+
+def _keys(groups) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for group in groups for k in group))
+
+
+def _funding_cites(f: CaseFacts) -> tuple[str, ...]:
+    return cites(f.case, *f.funding.closed, f.funding.latest_valuation)

@@ -1,0 +1,119 @@
+"""The loading stage: everything a briefing is made from, read and checked together: the case
+files, the exchange rates and, when there is one, the analyst's brief with its claims
+register. Every problem is found in one run and raised as one InputError.
+
+`load_inputs` returns `Inputs`, the typed value the later stages start from. The charts
+stage hands in its checks of the brief's exhibits (`exhibits`), since only it knows the kinds
+of chart; `report.charts.exhibits.checked_inputs` is everything `report check` checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, Problem, display_path
+from ..model import RatesFile
+from ..model.claims import ClaimsFile
+from ..model.money import DEFAULT_CURRENCY
+from .brief import Brief, ExhibitChecks, load_brief, unsourced_numbers
+from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, present
+from .claims import check_claims, load_claims
+from .files import InputFiles
+from .rates import load_rates, missing_rates
+from .references import check_references
+
+
+@dataclass(frozen=True)
+class Inputs:
+    case_files: list[CaseFile]
+    rates: RatesFile | None
+    brief: Brief | None = None
+    claims: ClaimsFile | None = None
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def currency(self) -> str:
+        return self.brief.meta.currency if self.brief else DEFAULT_CURRENCY
+
+    @property
+    def cases(self):
+        """The cases compared, in the brief's order (all of them, by file name, without)."""
+        by_id = {cf.case.id: cf.case for cf in self.case_files}
+        if self.brief is None:
+            return list(by_id.values())
+        return [by_id[i] for i in self.brief.meta.cases]
+
+
+def brief_path(cases_dir: Path, chosen: Path | None) -> Path | None:
+    """The brief to use: the one chosen with --brief, else `brief.md` beside the cases."""
+    if chosen is not None:
+        return chosen
+    default = cases_dir / BRIEF_FILE
+    return default if present(default) else None
+
+
+def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False,
+                files: InputFiles | None = None,
+                exhibits: ExhibitChecks | None = None) -> Inputs:
+    """Return the validated inputs; raise InputError listing every problem.
+
+    Numbers in the brief's prose without a source are warnings, or problems when `strict`.
+    `files` is the build's snapshot of its input files (a fresh one when not given);
+    `exhibits`, the charts stage's checks of the brief's exhibits.
+    """
+    files = files if files is not None else InputFiles(cases_dir)
+    problems: list[Problem] = []
+    case_files: list[CaseFile] = []
+    rates = claims = the_brief = None
+    claims_doc = None
+    try:
+        case_files = load_cases(cases_dir, files)
+    except InputError as err:
+        problems += err.problems
+    try:
+        rates, _ = load_rates(cases_dir, files)
+    except InputError as err:
+        problems += err.problems
+    path = brief_path(cases_dir, brief)
+    if path is not None:
+        if not present(path):
+            problems.append(Problem(display_path(path), 0, 0, "", "no such brief"))
+        else:
+            try:
+                the_brief = load_brief(path, files, exhibits)
+            except InputError as err:
+                problems += err.problems
+    if present(cases_dir / CLAIMS_FILE):
+        try:
+            claims, claims_doc = load_claims(cases_dir / CLAIMS_FILE, files)
+        except InputError as err:
+            problems += err.problems
+    warnings: list[Problem] = []
+    if not problems:
+        inputs = Inputs(case_files, rates, the_brief, claims)
+        known = citation_keys(inputs)
+        if the_brief is not None:
+            problems += check_references(the_brief, {cf.case.id: cf.case for cf in case_files},
+                                         known, exhibits)
+            warnings += unsourced_numbers(the_brief)
+        if claims is not None:
+            problems += check_claims(claims, claims_doc, known,
+                                     {cf.case.id: set(cf.case.records()) for cf in case_files})
+        if not problems:
+            problems += missing_rates(case_files, rates, inputs.currency)
+    if strict:
+        problems += warnings
+        warnings = []
+    if problems:
+        raise InputError(problems)
+    return Inputs(case_files, rates, the_brief, claims, tuple(sorted(warnings)))
+
+
+def citation_keys(inputs: Inputs) -> set[str]:
+    """Every key a citation may use: `case:source`, `rates:source`, `claims:source`."""
+    keys = {f"{cf.case.id}:{s.id}" for cf in inputs.case_files for s in cf.case.sources}
+    if inputs.rates:
+        keys |= {f"rates:{s.id}" for s in inputs.rates.sources}
+    if inputs.claims:
+        keys |= {f"claims:{s.id}" for s in inputs.claims.sources}
+    return keys

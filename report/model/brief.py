@@ -1,0 +1,70 @@
+"""The brief's front matter: who wrote it, for whom, what it compares and the exhibits it
+places. Its body (Markdown with live facts) is read by report/load/brief.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, field_validator
+
+from .base import ShortText, Slug, Strict
+from .dates import PartialDate
+from .money import DEFAULT_CURRENCY, Currency
+
+
+class Window(Strict):
+    start: PartialDate = Field(alias="from")
+    until: PartialDate
+
+
+class Shade(Window):
+    label: ShortText
+
+
+# A record of a case: case-id:record-id.
+RecordKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$")]
+
+
+class Exhibit(Strict):
+    """A chart the argument places: its id, kind and takeaway title. The rest of the mapping
+    is the settings of that kind, checked by the kind's own options model (report/charts/
+    exhibits/): the loading stage does not know the kinds of chart."""
+
+    model_config = ConfigDict(**{**Strict.model_config, "extra": "allow"})
+
+    id: Slug
+    chart: Any = Field(description="the kind of chart (report/charts/exhibits/)")
+    title: ShortText = Field(description="the takeaway, as a sentence")
+    note: ShortText | None = None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The kind's settings, as written in the front matter."""
+        return dict(self.model_extra or {})
+
+
+class FrontMatter(Strict):
+    """The brief's front matter: who wrote it, for whom, and what it compares."""
+
+    title: ShortText = Field(description="the thesis, as a sentence")
+    short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="for running headers; default: the companies compared")
+    subtitle: ShortText | None = None
+    author: ShortText
+    organisation: ShortText | None = None
+    date: PartialDate
+    audience: ShortText | None = None
+    disclaimer: ShortText | None = None
+    cases: list[Slug]
+    questions: list[ShortText] = []
+    currency: Currency = DEFAULT_CURRENCY
+    exhibits: list[Exhibit] = []
+
+    @field_validator("cases")
+    @classmethod
+    def _two_or_more(cls, v: list[str]) -> list[str]:
+        if len(v) < 2:
+            raise ValueError("a comparison needs at least 2 cases; list their ids")
+        if len(set(v)) < len(v):
+            raise ValueError("a case is listed twice")
+        return v

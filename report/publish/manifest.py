@@ -1,0 +1,68 @@
+"""The manifest of a build: what went in and what came out, with hashes; and the build the
+output folder already shows, when it was made from the same inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..errors import display_path
+from ..load.files import InputFiles
+from . import MANIFEST, current_generation
+
+
+def previous_build(out_dir: Path, key: str) -> dict[str, Path] | None:
+    """Return the documents the output folder shows if they were made from the same inputs
+    with the same pandoc and Chromium and are intact (and still published: a deleted link is
+    put back by a new build), else None."""
+    from ..toolchain import toolchain
+
+    generation = current_generation(out_dir)
+    if generation is None and (out_dir / MANIFEST).is_file():
+        generation = out_dir  # plain files, as an earlier version published them
+    if generation is None:
+        return None
+    try:
+        manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("fingerprint") != key or not toolchain().same_programs(
+                manifest.get("programs", {})):
+            return None
+        documents = {}
+        for kind, entry in manifest["documents"].items():
+            path = out_dir / entry["file"]
+            if os.path.realpath(path) != os.path.realpath(generation / entry["file"]):
+                return None
+            if hashlib.sha256((generation / entry["file"]).read_bytes()).hexdigest() \
+                    != entry["sha256"]:
+                return None
+            documents[kind] = path
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return documents
+
+
+def write_manifest(path: Path, documents: dict[str, Path], pdf_pages: int | None, case_files,
+                   epoch: int, key: str, files: InputFiles) -> None:
+    """Write what went in and what came out, with hashes, so a reader can check an artefact."""
+    def describe(p: Path) -> dict:
+        data = p.read_bytes()
+        entry = {"file": p.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        if p.suffix == ".pdf":
+            entry["pages"] = pdf_pages
+        return entry
+
+    from ..toolchain import toolchain
+
+    manifest = {
+        "fingerprint": key,
+        "programs": toolchain().programs(),
+        "source_date_epoch": epoch,
+        "documents": {kind: describe(p) for kind, p in sorted(documents.items())},
+        "cases": [{"file": cf.path.name, "id": cf.case.id,
+                   "sha256": hashlib.sha256(
+                       files.read(cf.path, display_path(cf.path)).data).hexdigest()}
+                  for cf in case_files],
+    }
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
