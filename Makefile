@@ -113,7 +113,7 @@ DRIFT_VENV := .venv-drift
 drift: apt-runtime apt-test
 	rm -rf $(DRIFT_VENV)
 	$(PYTHON) -m venv $(DRIFT_VENV)
-	$(DRIFT_VENV)/bin/python -m pip install -q --upgrade pip
+	$(DRIFT_VENV)/bin/python -m pip install -q --upgrade pip setuptools
 	$(DRIFT_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[dev]'
 	$(DRIFT_VENV)/bin/python -m tests.drift $(DEV_LOCK)
 

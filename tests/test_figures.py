@@ -10,7 +10,7 @@ import pytest
 
 from report.compare import compare
 from report.compare.figures import Incomparable, comparison_warnings, evaluate
-from report.inputs import load_inputs
+from report.load import load_inputs
 from report.model.groups import Group
 from report.model.marks import MarkError, parse_mark
 from tests.conftest import GOOD

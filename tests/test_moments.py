@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from report.cases import load_case
 from report.compare.moments import Moment, case_as_of
+from report.load.cases import load_case
 from report.model import RoundStatus
 from tests.conftest import GOOD
 

@@ -34,7 +34,9 @@ DRAWN_BY = ".drawn-by"
 # kaleido's browser driver logs its own tracebacks (a message cut short by a full disk, a
 # browser that went away) through the root logger's last resort, i.e. onto the user's
 # terminal; the build names the cause itself, in one line, so those records go nowhere.
-for _name in ("choreographer", "kaleido"):
+# Its event loop reports the same failures through asyncio's logger ("Exception in callback
+# Broker.run_read_loop…", seen once on a full disk under load).
+for _name in ("choreographer", "kaleido", "asyncio"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
     logging.getLogger(_name).propagate = False
 

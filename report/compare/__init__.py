@@ -79,6 +79,8 @@ class Comparison:
     timeline: tuple[TimelineItem, ...]
     uncertain: tuple[Uncertain, ...]
     references: tuple[Reference, ...] = field(repr=False)
+    # (case id, day) -> that company's registers as of the day, worked out once (figures.py)
+    moments: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def cases(self) -> tuple[Case, ...]:

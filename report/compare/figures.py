@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from ..model import Case, Confidence, FundingRound, Money, PartialDate, PricePoint, current
 from ..model.groups import Group
 from ..model.marks import Expr, Operand
+from ..model.references import FIELDS, PROFILE_FACTS
 from . import CaseFacts, Comparison, Conversion, cites
 from .moments import Moment, case_as_of, profile_fact_as_of
 from .registers import register
@@ -88,7 +89,7 @@ def facts_at(c: Comparison, case_id: str, day: dt.date | None) -> CaseFacts:
     facts = c.by_id(case_id)
     if day is None:
         return facts
-    cache = c.__dict__.setdefault("_at", {})
+    cache = c.moments
     if (case_id, day) not in cache:
         cache[(case_id, day)] = register(case_as_of(facts.case, day), c.converter, c.currency,
                                          day)
@@ -100,8 +101,6 @@ def _operand(c: Comparison, o: Operand, currency: str | None, day: dt.date | Non
     facts = facts_at(c, o.case, day)
     if o.derived:
         return replace(_derived(c, facts, o, day, groups), as_of=day)
-    from ..facts import FIELDS, PROFILE_FACTS
-
     case = facts.case
     if o.record in PROFILE_FACTS:
         section, key = PROFILE_FACTS[o.record]
