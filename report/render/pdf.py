@@ -185,6 +185,19 @@ CITE_RANGE = re.compile(r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>–'
                         r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>')
 
 
+KEY_DATA = re.compile(r'<div class="key-data">.*?</div>\n?', re.S)
+
+
+def key_data_on_cover(page: str) -> str:
+    """Move the brief's key-data box onto the cover, under the questions: the numbers a
+    reader will quote are on the first page."""
+    found = KEY_DATA.search(page)
+    if not found or '<nav id="TOC"' not in page:
+        return page
+    page = page[:found.start()] + page[found.end():]
+    return page.replace('<nav id="TOC"', found.group(0) + '<nav id="TOC"', 1)
+
+
 def page_footnotes(page: str) -> str:
     """Move pandoc's endnotes to where they are called, as CSS footnotes: WeasyPrint then
     sets each at the foot of the page that calls it."""
