@@ -144,8 +144,12 @@ def test_a_range_of_citation_numbers_and_a_confidence_mark_stay_on_one_line(real
     lines = []
     for document in ("briefing.pdf", "annex.pdf"):
         with pdfplumber.open(real_build.out / document) as pdf:
-            lines += [line for page in pdf.pages
-                      for line in (page.extract_text() or "").splitlines()]
+            for page in pdf.pages:
+                text = (page.extract_text() or "").splitlines()
+                # the source list carries no confidence marks; its titles may well say
+                # "(report of …)", broken at the end of a narrow column's line
+                if text and not text[0].endswith("Sources"):
+                    lines += text
     assert any("–" in line and "[" in line for line in lines)  # there are ranges to keep
     assert [line for line in lines if re.search(r"\[[\d, –]*\d–$", line)] == []
     marks = ("reported", "claimed", "rumour", "denied", "disputed")
