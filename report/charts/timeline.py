@@ -100,10 +100,15 @@ def words_cites(c: Comparison, item: TimelineItem) -> tuple[str, ...]:
 
 
 def short_whole(text: str) -> str:
-    """A label written short and whole: an event's title up to its colon ("Embraces
-    DeepSeek"), where the rest is detail; never cut inside a clause, never with "…"."""
-    head, colon, _ = " ".join(text.split()).partition(": ")
-    return head if colon and len(head) >= 8 else " ".join(text.split())
+    """A label written short and whole: an event's title up to its colon, semicolon or
+    bracket ("Embraces DeepSeek"), where the rest is detail; never cut inside a clause,
+    never with "…"."""
+    text = " ".join(text.split())
+    for mark in (": ", "; ", " ("):
+        head, found, _ = text.partition(mark)
+        if found and len(head) >= 8:
+            text = head
+    return text
 
 
 def wrapped(text: str, limit: int) -> list[str]:

@@ -12,6 +12,8 @@ from . import Options as Common
 from . import RecordKey, annotated, sentence, shade
 
 KIND = "departures"
+LINE_PX = 14  # one line of a 10-pixel event label
+EVENT_BASE_PX = 6
 RANK = 3
 
 
@@ -84,16 +86,21 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
             hoverinfo="text"))
     events = [i for i in c.timeline if (i.case_id, i.record.id) in labelled
               and window.holds(i.date.mid())]
-    for k, item in enumerate(events):
+    # The events stand above the plot, one above another (latest on top), each whole.
+    above = 0
+    for item in events:
         fig.add_vline(x=day(item.date), line={"color": "#777", "width": 1, "dash": "dot"})
-        fig.add_annotation(x=day(item.date), y=1.03 + 0.075 * (k % 3), yref="paper",
-                           text="<br>".join(plain_label(line) for line in wrapped(
-                               _event_text(c, style, item), 48)),
+        lines = wrapped(_event_text(c, style, item), 60)
+        fig.add_annotation(x=day(item.date), y=1, yref="paper", yshift=EVENT_BASE_PX
+                           + above * LINE_PX, yanchor="bottom",
+                           text="<br>".join(plain_label(line) for line in lines),
                            showarrow=False, font={"size": 10, "color": "#333"},
-                           xanchor="left", bgcolor="rgba(255,255,255,0.85)")
+                           xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)")
+        above += len(lines) + 0.4
     undated = sum(1 for f in chosen for p in f.departed if p.left is None)
-    height = 230 + 55 * len(functions)
-    layout(fig, height, margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    top = 30 + round(above * LINE_PX)
+    height = 140 + 55 * len(functions) + top
+    layout(fig, height, margin={"l": 10, "r": 10, "t": top, "b": 10})
     fig.update_xaxes(type="date", range=window.axis())
     fig.update_yaxes(categoryorder="array", type="category",
                      categoryarray=[_axis_label(t(f"function.{n}")) for n in reversed(functions)])
