@@ -254,3 +254,29 @@ def _place(loc: tuple) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+@pytest.mark.slow
+def test_six_companies_keep_each_chart_with_its_heading_and_caption(tmp_path):
+    from .conftest import run_cli
+    from .synth import write_cases
+
+    write_cases(6, tmp_path / "cases")
+    run = run_cli("build", "--quiet", "--format", "pdf", cwd=tmp_path)
+    assert run.code == 0, run.err
+    reader = PdfReader(tmp_path / "output" / "briefing.pdf")
+    heading_page = {" ".join(item.title.split()).split(" ", 1)[-1]:
+                    reader.get_destination_page_number(item)
+                    for item in reader.outline if not isinstance(item, list)}
+    captions = 0
+    for number, page in enumerate(reader.pages):
+        text = " ".join((page.extract_text() or "").split())
+        for caption in re.findall(r"Figure \d+\. ", text):
+            captions += 1
+            images = [x for x in (page["/Resources"].get("/XObject") or {}).values()
+                      if x.get_object().get("/Subtype") == "/Image"]
+            assert images, (number, caption)  # the chart is on its caption's page
+    assert captions >= 3
+    # the timeline's chapter heading is on the page of its figure
+    timeline = heading_page["Timeline"]
+    assert "Figure" in (reader.pages[timeline].extract_text() or "")
