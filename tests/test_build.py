@@ -304,7 +304,7 @@ def test_html_needs_no_network_and_has_interactive_charts(real_build):
     annex = (real_build.out / "annex.html").read_text(encoding="utf-8")
     finder.feed(annex)
     assert finder.loads == []
-    assert page.count("Plotly.newPlot(") + annex.count("Plotly.newPlot(") >= 4
+    assert page.count("reportPlot(\"") + annex.count("reportPlot(\"") >= 4
     assert len(re.findall(r"plotly\.js \(basic - minified\) v\d", page)) == 1  # once
     assert "零一万物" in page and 'lang="en-GB"' in page
     size = (real_build.out / "briefing.html").stat().st_size

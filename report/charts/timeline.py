@@ -101,7 +101,8 @@ def words_cites(c: Comparison, item: TimelineItem) -> tuple[str, ...]:
 
 def short_whole(text: str) -> str:
     """A label written short and whole: an event's title up to its colon, semicolon or
-    bracket ("Embraces DeepSeek"), where the rest is detail; never cut inside a clause,
+    bracket ("Signs a deal" of "Signs a deal: the terms …"), the rest being detail; never cut
+    inside a clause,
     never with "…"."""
     text = " ".join(text.split())
     for mark in (": ", "; ", " ("):

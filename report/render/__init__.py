@@ -28,7 +28,14 @@ from .pandoc import (
     finish_pandoc,
     start_pandoc,
 )
-from .pdf import CITE_RANGE, FIGURE_SCHEME, key_data_on_cover, page_footnotes, write_pdf
+from .pdf import (
+    CITE_RANGE,
+    FIGURE_SCHEME,
+    key_data_on_cover,
+    page_footnotes,
+    sibling_links_as_text,
+    write_pdf,
+)
 
 FORMATS = ("pdf", "docx", "html")
 
@@ -91,7 +98,7 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
             for path in images.values():
                 page = page.replace(f'src="{html_text(path.name)}"',
                                     f'src="{FIGURE_SCHEME}:{html_text(path.name)}"')
-            page = key_data_on_cover(page_footnotes(page))
+            page = sibling_links_as_text(key_data_on_cover(page_footnotes(page)))
             page = CITE_RANGE.sub(r'<span class="cite-range">\g<0></span>', page)
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
                                   on_step=on_step, labels=briefing.print_labels)

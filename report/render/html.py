@@ -136,7 +136,7 @@ def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
         spec = json.loads(chart.spec)
         spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
         data = script_json({"data": spec["data"], "layout": spec["layout"]})
-        div = (_still(chart, images[chart.id]) +
+        div = (_still(chart) +
                f'<div class="chart" id="{chart.id}-plot" role="img" '
                f'aria-label="{html_text(chart.alt)}" '
                f'style="height:{chart.height}px"></div>'
@@ -148,23 +148,11 @@ def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
     return page
 
 
-def _still(chart: Chart, image: Path) -> str:
-    """The chart as a small still image, for a reader whose browser runs no scripts (a mail
-    client's preview, a locked-down reader): 800 pixels wide, 256 colours."""
-    import base64
-    import io
-
-    from PIL import Image
-
-    with Image.open(image) as img:
-        width = min(800, img.width)
-        small = img.convert("RGB").resize((width, round(img.height * width / img.width)),
-                                          Image.LANCZOS).quantize(256)
-        data = io.BytesIO()
-        small.save(data, "PNG", optimize=True)
-    encoded = base64.b64encode(data.getvalue()).decode("ascii")
-    return (f'<noscript><img class="chart-still" src="data:image/png;base64,{encoded}" '
-            f'alt="{html_text(chart.alt)}"></noscript>')
+def _still(chart: Chart) -> str:
+    """What a reader whose browser runs no scripts (a mail client's preview, a locked-down
+    reader) gets in place of the chart: what it shows, in words. (An image would need the
+    chart drawn first, which the preview's page does not wait for.)"""
+    return f'<noscript><p class="chart-still">{html_text(chart.alt)}</p></noscript>'
 
 
 def _wrap_tables(page: str) -> str:

@@ -185,6 +185,15 @@ CITE_RANGE = re.compile(r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>–'
                         r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>')
 
 
+# Links to the build's other outputs (the annex, the workbook): WeasyPrint would write them
+# as addresses on this machine, so the PDF names them without a link.
+SIBLING_LINK = re.compile(r'<a href="(?:annex\.pdf|data\.xlsx)">(.*?)</a>', re.S)
+
+
+def sibling_links_as_text(page: str) -> str:
+    return SIBLING_LINK.sub(r"\1", page)
+
+
 KEY_DATA = re.compile(r'<div class="key-data">.*?</div>\n?', re.S)
 
 
