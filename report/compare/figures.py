@@ -74,11 +74,8 @@ def evaluate(c: Comparison, expr: Expr, groups: Mapping[str, Group] | None = Non
     """Work out a mark's value from the comparison (as of its date, when it gives one)."""
     day = expr.as_of.end() if expr.as_of else None
     groups = groups or {}
-    if expr.op is None:
-        return _operand(c, expr.left, expr.currency, day, groups)
-    target = expr.currency or (c.currency if expr.op != "between" else None)
-    figures = tuple(_operand(c, o, target, day, groups) for o in expr.operands)
-    return _combine(c, expr, figures)
+    figures = tuple(_operand(c, o, expr.currency, day, groups) for o in expr.operands)
+    return figures[0] if expr.op is None else _combine(c, expr, figures)
 
 
 # ---------------------------------------------------------------- operands
@@ -100,7 +97,11 @@ def _operand(c: Comparison, o: Operand, currency: str | None, day: dt.date | Non
              groups: Mapping[str, Group]) -> Figure:
     facts = facts_at(c, o.case, day)
     if o.derived:
-        return replace(_derived(c, facts, o, day, groups), as_of=day)
+        figure = _derived(c, facts, o, day, groups)
+        if currency and figure.currency and currency != figure.currency:
+            raise Incomparable(f"{o} is worked out in {figure.currency}, the brief's "
+                               f"currency: leave out `in {currency}`")
+        return replace(figure, as_of=day)
     case = facts.case
     if o.record in PROFILE_FACTS:
         section, key = PROFILE_FACTS[o.record]
@@ -166,7 +167,9 @@ def _price_moment(c: Comparison, case: Case, point: PricePoint) -> Moment:
 
     same_model = [q for q in case.pricing if q.model == point.model
                   and q.currency == point.currency]
-    return Moment(*price_span(point, same_model))
+    start, end = price_span(point, same_model)
+    written = str(point.start)
+    return Moment(start, end, written if end == start else f"{written} to {end.isoformat()}")
 
 
 def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
@@ -210,7 +213,7 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
         return Figure(PRICE, cites(case, step.point) + c.converter.cites(step.value),
                       step.point.confidence, Moment(step.start, step.end), step.value.value,
                       step.value.currency, step.value if step.value.converted else None,
-                      record=step.point, field="input", case_id=case.id)
+                      record=step.point, field=name, case_id=case.id)
     if name in ("raised", "raised-outside", "raised-founder"):
         return _raised(c, f, name, moment)
     # latest-valuation
@@ -220,7 +223,7 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
     return Figure(MONEY, cites(case, r) + c.converter.cites(conv), r.confidence,
                   Moment.of(r.date), conv.value if conv else None, conv.currency if conv
                   else None, conv if conv and conv.converted else None, r.valuation,
-                  _bound(r.valuation), record=r, field="valuation", case_id=case.id)
+                  _bound(r.valuation), record=r, field=name, case_id=case.id)
 
 
 def _raised(c: Comparison, f: CaseFacts, name: str, moment: Moment) -> Figure:
@@ -281,7 +284,8 @@ def _combine(c: Comparison, expr: Expr, figures: tuple[Figure, ...]) -> Figure:
     currencies = {f.currency for f in figures if f.measure in (MONEY, PRICE)}
     if len(currencies) > 1:
         raise Incomparable(f"the values are in {' and '.join(sorted(currencies))}: add "
-                           f"`in {c.currency}` to convert them (the rate is printed)")
+                           f"`in {c.currency}` to compare them in one currency (the rates "
+                           "are printed)")
     a = figures[0].number
     if op == "ratio":
         b = figures[1].number
@@ -337,16 +341,10 @@ def far_apart(pairs: list[tuple[object, Figure]]) -> list[str]:
             if f1.moment.gap(f2.moment) > FAR_APART:
                 early, late = sorted(((n1, f1), (n2, f2)), key=lambda x: x[1].moment.start)
                 return [f"compares values of moments {_months(early[1].moment, late[1].moment)}"
-                        f" apart ({early[0]}: {_when(early[1].moment)}; {late[0]}: "
-                        f"{_when(late[1].moment)}); take both `as of` one date, or mark each "
+                        f" apart ({early[0]}: {early[1].moment}; {late[0]}: "
+                        f"{late[1].moment}); take both `as of` one date, or mark each "
                         "`dated` so the sentence shows its date"]
     return []
-
-
-def _when(m: Moment) -> str:
-    if m.start == m.end:
-        return m.start.isoformat()
-    return f"{m.start.isoformat()} to {m.end.isoformat()}"
 
 
 def _months(a: Moment, b: Moment) -> str:

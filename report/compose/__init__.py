@@ -83,7 +83,8 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
     names = ["cover"]
     parts = []
     if brief is not None:
-        parts.append(render_brief(brief, FactWriter(comparison, tables), charts, images, style))
+        parts.append(render_brief(brief, FactWriter(comparison, tables, brief.meta.groups), charts,
+                                  images, style))
         names = ["cover", *(["claims"] if claims else []), "factpack"]
     rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
     rendered[1:1] = parts

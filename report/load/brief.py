@@ -2,8 +2,9 @@
 
 The brief is data, never a template: its Markdown goes to pandoc as written, except for two
 kinds of marks the tool replaces, each found here with its line and column:
-- `[[case:record.field]]`, a live fact (also `[[case:@derived]]`, `[[a / b]]` for a ratio and
-  `[[… in USD]]` to convert), replaced by the value with its citation;
+- `[[case:record.field]]`, a live fact (also `[[case:@derived]]`, arithmetic such as
+  `[[a / b]]`, and `in USD`, `as of DATE`, `dated` after it: report/model/marks.py),
+  replaced by the value with its citation;
 - a paragraph holding only `[[exhibit:ID]]`, replaced by the chart the front matter describes.
 Every number in the prose must be a live fact or be followed, in its sentence, by a citation:
 `report check` lists the others.
@@ -18,14 +19,13 @@ from typing import Protocol
 
 from ..errors import InputError, Problem, display_path
 from ..model.brief import FrontMatter
+from ..model.marks import Expr, MarkError, Operand, parse_mark
 from .files import InputFiles
 from .yamlfile import Doc, parse, read_text, validate
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*\n", re.S)
 # [[acme:v3.licence]], [[acme:@leaders-left]], [[a:x.input / b:y.input]], [[… in USD]]
 REFERENCE = re.compile(r"\[\[([^\[\]\n]{1,300})\]\]")
-OPERAND = re.compile(r"^(?P<case>[a-z0-9][a-z0-9-]*):(?P<record>@?[a-z0-9][a-z0-9_-]*)"
-                     r"(?:\.(?P<field>[a-z_]+))?$")
 EXHIBIT = re.compile(r"^exhibit:(?P<id>[a-z0-9][a-z0-9-]*)$")
 CITATION = re.compile(r"\[[^\[\]]*@[^\[\]]*\]")
 CITE_KEY = re.compile(r"@([A-Za-z0-9][A-Za-z0-9:_.-]*[A-Za-z0-9])")
@@ -46,13 +46,6 @@ class ExhibitChecks(Protocol):
 
 
 @dataclass(frozen=True)
-class Operand:
-    case: str
-    record: str  # a record id, a profile field (founded, status …) or @derived
-    field: str | None
-
-
-@dataclass(frozen=True)
 class FactRef:
     """A live fact as written in the brief, and where."""
 
@@ -61,9 +54,19 @@ class FactRef:
     column: int
     start: int  # offset of `[[` in the body
     end: int
-    left: Operand
-    right: Operand | None = None  # a ratio: left / right
-    currency: str | None = None  # convert into this currency
+    expr: Expr
+
+    @property
+    def left(self) -> Operand:
+        return self.expr.left
+
+    @property
+    def right(self) -> Operand | None:
+        return self.expr.right
+
+    @property
+    def operands(self) -> tuple[Operand, ...]:
+        return self.expr.operands
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class ExhibitMark:
 class Brief:
     path: Path
     shown: str
-    meta: FrontMatter
+    meta: FrontMatter | None  # None only while its problems are being listed (read_brief)
     body: str  # the Markdown after the front matter
     body_line: int  # the file line the body starts on
     facts: tuple[FactRef, ...]
@@ -92,6 +95,17 @@ def load_brief(path: Path, files: InputFiles | None = None,
                exhibits: ExhibitChecks | None = None) -> Brief:
     """Return the brief in `path`, its front matter validated (each exhibit's settings too,
     given the charts stage's `exhibits` checks) and its marks found."""
+    brief, problems = read_brief(path, files, exhibits)
+    if problems:
+        raise InputError(problems)
+    return brief
+
+
+def read_brief(path: Path, files: InputFiles | None = None,
+               exhibits: ExhibitChecks | None = None) -> tuple[Brief, list[Problem]]:
+    """Return the brief and the problems found in it, so that the marks of a brief whose
+    front matter has a problem are still checked in the same run; raise InputError only
+    when there is no brief to read (no front matter, not text)."""
     shown = display_path(path)
     text = read_text(path, shown, "brief", files)
     match = FRONT_MATTER.match(text)
@@ -113,10 +127,8 @@ def load_brief(path: Path, files: InputFiles | None = None,
     body_line = text.count("\n", 0, match.end()) + 1
     facts, exhibits, citations, mark_problems = find_marks(body, body_line, shown)
     problems += mark_problems
-    if problems:
-        raise InputError(problems)
     return Brief(path, shown, meta, body, body_line, tuple(facts), tuple(exhibits),
-                 tuple(citations), doc)
+                 tuple(citations), doc), problems
 
 
 def find_marks(body: str, first_line: int, shown: str):
@@ -137,11 +149,12 @@ def find_marks(body: str, first_line: int, shown: str):
                     f"[[{inner}]] must be a paragraph of its own, with blank lines around it")))
             exhibits.append(ExhibitMark(exhibit.group("id"), line, column, m.start(), m.end()))
             continue
-        ref, why = parse_reference(inner)
-        if ref is None:
+        try:
+            expr = parse_mark(inner)
+        except MarkError as why:
             problems.append(Problem(shown, line, column, "", f"[[{inner}]]: {why}"))
             continue
-        facts.append(FactRef(inner, line, column, m.start(), m.end(), *ref))
+        facts.append(FactRef(inner, line, column, m.start(), m.end(), expr))
     citations = []
     marks = code + [(m.start(), m.end()) for m in REFERENCE.finditer(body)]
     for m in CITATION.finditer(body):
@@ -152,25 +165,6 @@ def find_marks(body: str, first_line: int, shown: str):
             citations.append((key.group(1), line, column))
     problems += _refused_markdown(body, first_line, shown, code)
     return facts, exhibits, citations, problems
-
-
-def parse_reference(inner: str):
-    """Return ((left, right, currency), None) for a live-fact mark, or (None, why)."""
-    currency = None
-    converted = re.match(r"^(.*)\s+in\s+([A-Z]{3})$", inner)
-    if converted:
-        inner, currency = converted.group(1), converted.group(2)
-    parts = [p.strip() for p in inner.split("/")]
-    if len(parts) > 2:
-        return None, "a live fact is `case:record.field`, or two of them divided by `/`"
-    operands = []
-    for part in parts:
-        m = OPERAND.match(part)
-        if not m:
-            return None, (f"'{part}' is not a live fact; write case:record.field, e.g. "
-                          "alpha:v3.date or alpha:@leaders-left")
-        operands.append(Operand(m.group("case"), m.group("record"), m.group("field")))
-    return (operands[0], operands[1] if len(operands) == 2 else None, currency), None
 
 
 # ---------------------------------------------------------------- what a brief may not hold

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from .base import ShortText, Slug, Strict
 from .dates import PartialDate
+from .groups import Group
 from .money import DEFAULT_CURRENCY, Currency
 
 
@@ -58,6 +59,8 @@ class FrontMatter(Strict):
     cases: list[Slug]
     questions: list[ShortText] = []
     currency: Currency = DEFAULT_CURRENCY
+    groups: dict[Slug, Group] = Field({}, description="groups of people a count is over: "
+                                      "[[case:@left(group-id)]]")
     exhibits: list[Exhibit] = []
 
     @field_validator("cases")

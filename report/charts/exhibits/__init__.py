@@ -20,6 +20,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Callable
 
+from pydantic import ValidationError
+
 from ...errors import Problem
 from ...escape import plain_label
 from ...load import Inputs, load_inputs
@@ -98,7 +100,11 @@ class Checks:
 
     def references(self, brief: Brief, index: int, cases: dict, hints) -> list[Problem]:
         exhibit = brief.meta.exhibits[index]
-        return options_of(exhibit).references(
+        try:
+            options = options_of(exhibit)
+        except (KeyError, ValidationError):  # its kind or settings: already a problem
+            return []
+        return options.references(
             lambda loc, message: brief.doc.at(("exhibits", index, *loc), message), cases,
             hints)
 
