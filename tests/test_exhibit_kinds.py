@@ -10,7 +10,8 @@ import shutil
 import pytest
 
 from report.charts import build_charts
-from report.charts.exhibits import chart_id, checked_inputs, kinds
+from report.charts.exhibits import chart_id, kinds
+from report.check import checked_inputs
 from report.compare import compare
 from report.compose import compose
 from report.errors import InputError

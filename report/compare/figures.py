@@ -228,35 +228,57 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
 
 def _raised(c: Comparison, f: CaseFacts, name: str, moment: Moment) -> Figure:
     """Closed rounds' money added up in the comparison currency; a total built from bounds,
-    or with rounds of unknown amount, is a lower bound and says from how many rounds."""
+    or with rounds of unknown amount, is a lower bound and says from how many rounds.
+    `raised-founder` adds the founder's contributions where sources give them;
+    `raised-outside` is each round's amount less its founder's and backer's parts."""
     fund, case = f.funding, f.case
     rounds = fund.closed
-    if name != "raised":
-        wanted = "founder" if name == "raised-founder" else "outside"
-        rounds = tuple(r for r in rounds if _money_from(r) == wanted)
     total, parts, minimum, keys = 0.0, 0, False, list(cites(case, *rounds))
+    counted = 0
     for r in rounds:
-        conv = c.converter.convert(r.amount.best(), r.amount.currency, r.date, c.currency) \
-            if r.amount is not None else None
-        if conv is None:
+        own = [p for p in r.contributions if p.by.value in ("founder", "backer")]
+        if name == "raised-founder":
+            pieces = [p.amount for p in r.contributions if p.by.value == "founder"]
+            if not pieces:
+                continue
+            keys += [k for k in cites(case, *r.contributions) if k not in keys]
+        else:
+            pieces = [r.amount]
+        counted += 1
+        value, bound = 0.0, False
+        for money in pieces:
+            conv = c.converter.convert(money.best(), money.currency, r.date, c.currency) \
+                if money is not None else None
+            if conv is None:
+                bound = True
+                break
+            value += conv.value
+            bound = bound or money.amount is None
+            keys += [k for k in c.converter.cites(conv) if k not in keys]
+        if name == "raised-outside" and own and not bound:
+            for p in own:
+                conv = c.converter.convert(p.amount.best(), p.amount.currency, r.date,
+                                           c.currency) if p.amount else None
+                if conv is None:
+                    bound = True
+                    break
+                value -= conv.value
+                keys += [k for k in cites(case, p) if k not in keys]
+        if bound and value == 0.0:
             minimum = True
             continue
-        minimum = minimum or r.amount.amount is None
-        total += conv.value
+        minimum = minimum or bound
+        total += value
         parts += 1
-        keys += [k for k in c.converter.cites(conv) if k not in keys]
+    if name == "raised-founder":
+        rounds = tuple(r for r in rounds if any(p.by.value == "founder" for p in r.contributions))
     if not parts:
         return Figure(MONEY, tuple(keys), _weakest(*rounds), moment, case_id=case.id,
-                      field=name, parts=(0, len(rounds)))
+                      field=name, parts=(0, counted))
     span = Moment(min(r.date.start() for r in rounds), max(r.date.end() for r in rounds))
     return Figure(MONEY, tuple(keys), _weakest(*rounds), span, total, c.currency,
                   bound="at_least" if minimum else None, case_id=case.id, field=name,
-                  parts=(parts, len(rounds)))
-
-
-def _money_from(r: FundingRound) -> str:
-    """Whose money a round is: `founder` or `outside` (backers, investors, state funds)."""
-    return getattr(r, "money_from", None) or "outside"
+                  parts=(parts, counted))
 
 
 # ---------------------------------------------------------------- arithmetic

@@ -82,9 +82,12 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
     }
     names = ["cover"]
     parts = []
+    context["findings"] = {}
+    context["dropped"] = set(brief.meta.drop_findings) if brief else set()
     if brief is not None:
-        parts.append(render_brief(brief, FactWriter(comparison, tables, brief.meta.groups), charts,
-                                  images, style))
+        body, context["findings"] = render_brief(
+            brief, FactWriter(comparison, tables, brief.meta.groups), charts, images, style)
+        parts.append(body)
         names = ["cover", *(["claims"] if claims else []), "factpack"]
     rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
     rendered[1:1] = parts
@@ -104,8 +107,9 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
 
 
 def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
-                 images: dict[str, Path], style: Style) -> Md:
-    """Return the brief's Markdown with each live fact and exhibit written out.
+                 images: dict[str, Path], style: Style) -> tuple[Md, dict[str, Md]]:
+    """Return the brief's Markdown with each live fact and exhibit written out, and the
+    findings the brief writes itself (by id), taken out of the body for the fact pack.
 
     The analyst's Markdown is kept as written (it never passes through Jinja); only the marks
     the brief module found are replaced, from the end backwards so offsets stay valid.
@@ -120,10 +124,51 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
     marks += [(e.start, e.end, render_figure(by_id[chart_id(e.id)], images[chart_id(e.id)],
                                              style))
               for e in brief.exhibits]
-    body = brief.body
-    for start, end, text in sorted(marks, reverse=True):
-        body = body[:start] + text + body[end:]
-    return Md(body)
+    marks += view_marks(brief, style)
+    findings = {}
+    for finding in brief.findings:
+        inside = [m for m in marks if finding.start <= m[0] < finding.end]
+        marks = [m for m in marks if m not in inside]
+        findings[finding.id] = Md(_apply(brief.body[finding.inner:finding.inner_end],
+                                         [(a - finding.inner, b - finding.inner, text)
+                                          for a, b, text in inside]).strip())
+        marks.append((finding.start, finding.end, Md("")))
+    return _apply(brief.body, marks), findings
+
+
+def _apply(text: str, edits) -> Md:
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return Md(text)
+
+
+VIEW_ATTRIBUTES = re.compile(r"\{[^{}\n]*\}")
+
+
+def view_marks(brief: Brief, style: Style) -> list[tuple[int, int, Md]]:
+    """The analyst's views set apart: a label with the likelihood ("Our view (likely):" in
+    front of a block, "(our view: likely)" after a phrase), a class the print and page styles
+    draw as a callout, and a Word style of their own. Only the view's fence or attribute
+    block changes, so the live facts inside a view are written as everywhere else."""
+    edits = []
+    for view in brief.views:
+        likelihood = style.labels(f"likelihood.{view.likelihood}")
+        if view.block:
+            label = style.labels("judgement.view", likelihood=likelihood)
+            lead = Md(f"[{escape(label)}]{{.view-label}} ")
+            fence_end = brief.body.index("\n", view.start)
+            fence = brief.body[view.start:fence_end].split("{", 1)[0]
+            edits.append((view.start, fence_end + 1, Md(
+                f'{fence}{{.view likelihood="{view.likelihood}" '
+                f'custom-style="Analyst View"}}\n{lead}')))
+        else:
+            attributes = [m for m in VIEW_ATTRIBUTES.finditer(brief.body, view.start, view.end)
+                          if m.end() == view.end][-1]
+            label = style.labels("judgement.view_inline", likelihood=likelihood)
+            edits.append((attributes.start() - 1, attributes.end(), Md(
+                f' [{escape(label)}]{{.view-label}}]{{.view likelihood="{view.likelihood}" '
+                'custom-style="Analyst View Char"}')))
+    return edits
 
 
 SENTENCE_END = re.compile(r"[.!?;:]\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s")

@@ -185,7 +185,9 @@ class FactWriter:
             text = self.duration(f)
         else:  # a difference, in the unit of its operands
             magnitude = abs(f.number)
-            if f.measure == PRICE:
+            if any(o.conversion for o in f.operands):  # converted: two significant digits
+                figure = t("money.amount", code=f.currency, figure=s.number(magnitude, 2))
+            elif f.measure == PRICE:
                 figure = s.price(magnitude, f.currency)
             elif f.measure == MONEY:
                 figure = s.amount(magnitude, f.currency)

@@ -4,7 +4,7 @@ register. Every problem is found in one run and raised as one InputError.
 
 `load_inputs` returns `Inputs`, the typed value the later stages start from. The charts
 stage hands in its checks of the brief's exhibits (`exhibits`), since only it knows the kinds
-of chart; `report.charts.exhibits.checked_inputs` is everything `report check` checks."""
+of chart; `report.check.checked_inputs` is everything `report check` checks."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class Inputs:
     brief: Brief | None = None
     claims: ClaimsFile | None = None
     warnings: tuple[Problem, ...] = field(default=())
+    notes: tuple[Problem, ...] = field(default=())  # worth knowing, never an error
 
     @property
     def currency(self) -> str:
