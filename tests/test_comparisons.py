@@ -299,3 +299,48 @@ def test_the_brief_drops_a_computed_finding_or_writes_its_own(tmp_path):
     bad = check(tmp_path, "::: {.finding id=\"prices\"}\nX.\n:::\n")
     assert lines(bad)[0] == ("cases/brief.md:10:1: a finding's id is one of price, releases, "
                              "openness, licences, departures, funding, not 'prices'")
+
+
+# ---------------------------------------------------------------- tables in the brief
+
+KEY_DATA = """groups:
+  founders: {name: co-founders, cofounders: true}
+exhibits:
+  - id: key
+    chart: key-data
+    title: Alpha raised money; Beta did not
+    as_of: 2024-12-31
+    rows: ["@raised", "@left(founders)", "founded",
+           {label: Launch price,
+            facts: {alpha: large-2024-05.input, beta: beta-chat-2024-05-06-cny.input}}]
+"""
+
+
+def test_a_key_data_table_gives_chosen_facts_for_each_company_as_of_one_date(tmp_path):
+    import datetime as dt
+
+    from report.charts import build_charts
+    from report.check import checked_inputs
+    from report.compare import compare
+    from report.compose import compose
+    from report.words.style import Style
+
+    run = check(tmp_path, "[[exhibit:key]]\n", "--strict", extra=KEY_DATA)
+    assert run.code == 0, run.err
+    inputs = checked_inputs(tmp_path / "cases")
+    c = compare(inputs.cases, dt.date(2026, 1, 1), inputs.rates, inputs.currency)
+    charts = build_charts(c, Style(), inputs.brief.meta.exhibits)
+    assert [ch.id for ch in charts if "exhibit" in ch.id] == []  # a table, not a chart
+    markdown = compose(c, charts, {ch.id: tmp_path / "x.png" for ch in charts}, Style(),
+                       inputs.brief).markdown
+    table = markdown.split("# Summary", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("|")]
+    assert rows[0] == "|  | Alpha Labs | Beta AI |"
+    assert rows[2].startswith("| Raised in closed rounds | [at least USD 100M")
+    assert rows[2].endswith("| — |")
+    assert rows[3].startswith("| Left | [0 of the 2 co-founders")  # Bo left in 2025
+    assert rows[5].startswith("| Launch price | [CNY 20 [@alpha:news]]")
+    assert ": Alpha raised money; Beta did not, as of 31 Dec 2024 {#tbl-key}" in table
+    bad = check(tmp_path, "[[exhibit:key]]\n", extra=KEY_DATA.replace('"founded"', '"fonded"'))
+    assert lines(bad)[0] == ("cases/brief.md:13:42: exhibits[0].rows[2]: alpha has no record "
+                             "'fonded'; did you mean 'founded'?")

@@ -194,7 +194,8 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
         chosen = {"left": [p for p in members if p.has_left],
                   "stayed": [p for p in members if not p.has_left],
                   "members": members}[name]
-        return Figure(COUNT, cites(case, *chosen), _weakest(*chosen), moment,
+        # The whole group is cited: the reader can check who was counted, and who was not.
+        return Figure(COUNT, cites(case, *chosen, *members), _weakest(*members), moment,
                       float(len(chosen)), of=None if name == "members" else len(members),
                       group=o.group, case_id=case.id)
     if name in ("latest-model", "latest-flagship", "best-openness"):

@@ -14,8 +14,9 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..charts import Chart
-from ..charts.exhibits import chart_id
+from ..charts.exhibits import chart_id, is_table, options_of, sentence
 from ..compare import CaseFacts, Comparison, cites, price_ranking
+from ..compare.figures import evaluate
 from ..escape import Md, citation, escape, metadata
 from ..load.brief import Brief
 from ..model.claims import ClaimsFile, verdicts_by_fact
@@ -121,8 +122,10 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
                 brief.body, f, value, after, then)))
              for f, value, after, then in zip(facts, values, [*facts[1:], None],
                                               [*values[1:], None])]
-    marks += [(e.start, e.end, render_figure(by_id[chart_id(e.id)], images[chart_id(e.id)],
-                                             style))
+    placed = {e.id: e for e in brief.meta.exhibits}
+    marks += [(e.start, e.end, key_data(placed[e.id], writer, style)
+               if is_table(placed[e.id]) else
+               render_figure(by_id[chart_id(e.id)], images[chart_id(e.id)], style))
               for e in brief.exhibits]
     marks += view_marks(brief, style)
     findings = {}
@@ -140,6 +143,50 @@ def _apply(text: str, edits) -> Md:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return Md(text)
+
+
+def key_data(exhibit, writer: FactWriter, style: Style) -> Md:
+    """A key-data exhibit as a table: a row per fact, a column per company, each value worked
+    out as a live fact is (as of the table's date) and cited in its cell."""
+    from ..model.marks import Expr, Operand
+    from .tables import Cell, Table
+
+    options = options_of(exhibit)
+    c, t = writer.c, style.labels
+    facts = [f for f in c.facts if not options.cases or f.id in options.cases]
+    rows = []
+    for row in options.rows:
+        if isinstance(row, str):
+            record, _, group = row.partition("(")
+            label = t(f"keydata.{record.lstrip('@')}")
+            operands = {f.id: Operand(f.id, record, None, group[:-1] or None) for f in facts}
+        else:
+            label = row.label
+            operands = {f.id: Operand(f.id, *_record_field(row.facts[f.id]))
+                        for f in facts if f.id in row.facts}
+        cells = [Cell(label)]
+        for f in facts:
+            if f.id not in operands:
+                cells.append(Cell(t("none")))
+                continue
+            figure = evaluate(c, Expr(None, (operands[f.id],), as_of=options.as_of),
+                              writer.groups)
+            cells.append(Cell(Md(escape(writer.words(figure))), figure.cites,
+                              figure.confidence))
+        rows.append(tuple(cells))
+    caption = exhibit.title
+    if options.as_of:
+        caption = t("keydata.caption", title=sentence(caption).rstrip("."),
+                    date=style.date(options.as_of))
+    header = ("", *(style.plain_name(f.case.name) for f in facts))
+    table = Table(f"tbl-{exhibit.id}", caption, header, (3, *(2,) * len(facts)),
+                  tuple(rows), side_by_side=True)
+    return render_table(table, style)
+
+
+def _record_field(fact: str) -> tuple[str, str | None]:
+    record, _, field = fact.partition(".")
+    return record, field or None
 
 
 VIEW_ATTRIBUTES = re.compile(r"\{[^{}\n]*\}")

@@ -23,8 +23,8 @@ def check_references(brief: Brief, cases: dict[str, Case], citation_keys: set[st
     """Return a problem for every mark or citation in the brief that points nowhere (and,
     given the charts stage's checks, every id an exhibit names that names nothing)."""
     problems = []
-    hints = Hints(cases)
     meta = brief.meta  # None when the front matter has problems of its own: marks still count
+    hints = Hints(cases, meta.groups if meta else None)
     for name in meta.cases if meta else ():
         if name not in cases:
             problems.append(brief.doc.at(("cases", meta.cases.index(name)), (
@@ -32,7 +32,7 @@ def check_references(brief: Brief, cases: dict[str, Case], citation_keys: set[st
     groups = meta.groups if meta else {}
     for ref in brief.facts:
         for operand in ref.operands:
-            why = _dangling(operand, cases, hints, groups)
+            why = dangling(operand, cases, hints, groups)
             if why:
                 problems.append(Problem(brief.shown, ref.line, ref.column, "",
                                         f"[[{ref.text}]]: {why}"))
@@ -61,7 +61,8 @@ class Hints:
     """Suggestions for the ids a brief names, each set of ids looked through a bounded
     number of times however many marks a brief has."""
 
-    def __init__(self, cases: dict[str, Case]) -> None:
+    def __init__(self, cases: dict[str, Case], groups: dict | None = None) -> None:
+        self.groups = groups or {}  # the brief's groups: a count may be over one
         self.case = Suggestions(cases)
         self.records: dict[tuple, Suggestions] = {}
 
@@ -72,7 +73,7 @@ class Hints:
         return self.records[key](record_id)
 
 
-def _dangling(operand: Operand, cases: dict[str, Case], hints: Hints,
+def dangling(operand: Operand, cases: dict[str, Case], hints: Hints,
               groups: dict) -> str | None:
     """Return why a live fact names nothing, or None."""
     case = cases.get(operand.case)

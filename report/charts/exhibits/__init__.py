@@ -163,6 +163,11 @@ class Frame:
     shade: list[tuple]
 
 
+def is_table(exhibit: Exhibit) -> bool:
+    """Whether the exhibit is a table (composing writes it) rather than a chart."""
+    return getattr(kinds()[exhibit.chart], "TABLE", False)
+
+
 def exhibit_chart(c: Comparison, style: Style, exhibit: Exhibit) -> Chart:
     """Return the chart an exhibit asks for; an exhibit with nothing to show is an empty
     chart that says so, never a missing figure."""
