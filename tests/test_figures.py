@@ -57,6 +57,11 @@ def test_a_count_over_a_group_names_its_group_and_its_whole():
         value("alpha:@left")
 
 
+def test_a_count_of_nothing_is_zero():
+    assert value("beta:@closed-rounds").number == 0  # Beta raised no outside round
+    assert value("alpha:@closed-rounds as of 2023-06-30").number == 0
+
+
 def test_a_total_from_a_lower_bound_is_itself_a_lower_bound_and_says_from_how_many_rounds():
     raised = value("alpha:@raised")
     assert (raised.number, raised.bound, raised.parts) == (100e6, "at_least", (1, 1))

@@ -177,8 +177,8 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
     name, case = o.record[1:], f.case
     moment = Moment.of(day) if day else Moment.of(c.as_of)
     if name in COUNTS or name in ("rounds", "closed-rounds"):
-        records = {"rounds": f.funding.rounds, "closed-rounds": f.funding.closed}.get(name) \
-            or getattr(f, COUNTS[name])
+        funding = {"rounds": f.funding.rounds, "closed-rounds": f.funding.closed}
+        records = funding[name] if name in funding else getattr(f, COUNTS[name])
         return Figure(COUNT, cites(case, *records), _weakest(*records), moment,
                       float(len(records)), case_id=case.id)
     if name == "leaders-left":
