@@ -256,12 +256,12 @@ def _raised(c: Comparison, f: CaseFacts, name: str, moment: Moment) -> Figure:
             value += conv.value
             bound = bound or money.amount is None
             keys += [k for k in c.converter.cites(conv) if k not in keys]
-        if name == "raised-outside" and own and not bound:
+        if name == "raised-outside" and own and value:
             for p in own:
                 conv = c.converter.convert(p.amount.best(), p.amount.currency, r.date,
                                            c.currency) if p.amount else None
-                if conv is None:
-                    bound = True
+                if conv is None:  # the founder's share is not known: nor is the rest
+                    value, bound = 0.0, True
                     break
                 value -= conv.value
                 keys += [k for k in cites(case, p) if k not in keys]
