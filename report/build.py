@@ -101,8 +101,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     """Build the briefing documents; earlier documents stay untouched unless all succeed."""
     from filelock import FileLock
 
-    from .charts.exhibits import checked_inputs
     from .charts.export import prune_figures
+    from .check import checked_inputs
     from .errors import InputError
     from .load.builddate import source_date_epoch
     from .load.files import InputFiles
@@ -121,7 +121,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     try:
         key = fingerprint(options, epoch, files)
     except InputError:
-        checked_inputs(options.cases_dir, options.brief, options.strict, files)  # every problem
+        checked_inputs(options.cases_dir, options.brief, options.strict, files,
+                       day_of(epoch))  # every problem
         raise
     done = previous_build(options.out_dir, key)
     if done is not None:
@@ -129,7 +130,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     # pandoc and WeasyPrint read the date from the environment. It is put back afterwards,
     # so that the next build in this process (`report watch`) works out its own date.
     with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
-        inputs = checked_inputs(options.cases_dir, options.brief, options.strict, files)
+        inputs = checked_inputs(options.cases_dir, options.brief, options.strict, files,
+                                day_of(epoch))
         check_environment(options.formats)
         prepare_dir(options.out_dir, "--out")
         prepare_dir(options.figures_dir, "--figures")
@@ -165,6 +167,11 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
             prune_figures(options.figures_dir, set(composed.images.values()))
     manifest = published.pop("manifest")
     return BuildResult(published, manifest, composed.exported, warnings=inputs.warnings)
+
+
+def day_of(epoch: int) -> dt.date:
+    """The build's date (UTC) from its SOURCE_DATE_EPOCH."""
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date()
 
 
 @dataclass(frozen=True)
@@ -213,8 +220,7 @@ def compose_annex_of(inputs: Inputs, options: BuildOptions, files, epoch: int,
 def _compared(inputs: Inputs, epoch: int) -> Comparison:
     from .compare import compare
 
-    return compare(inputs.cases, dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date(),
-                   inputs.rates, inputs.currency,
+    return compare(inputs.cases, day_of(epoch), inputs.rates, inputs.currency,
                    tuple(inputs.claims.sources) if inputs.claims else ())
 
 

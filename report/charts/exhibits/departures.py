@@ -9,7 +9,7 @@ from ...words.style import Style
 from .. import Chart, Window, colours, day, layout
 from ..timeline import short_whole, wrapped
 from . import Options as Common
-from . import RecordKey, annotated, sentence, shade
+from . import RecordKey, annotated, dropped, sentence, shade
 
 KIND = "departures"
 LINE_PX = 14  # one line of a 10-pixel event label
@@ -22,6 +22,9 @@ class Options(Common):
 
     def references(self, at, cases, hints):
         return super().references(at, cases, hints) + annotated(self.annotate, at, cases, hints)
+
+    def warnings(self, c):
+        return dropped(self, c, by_case=False)  # its events are labelled for every company
 
 
 def draw(c, style, options: Options, frame):
