@@ -182,7 +182,8 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(built_copy):
     run = run_cli("build", cwd=built_copy, env={"PYPANDOC_PANDOC": "/nonexistent"})
     assert run.code == 0, run.err
     assert run.out.splitlines() == [f"up to date output/briefing.{f}" for f in ("pdf", "docx",
-                                                                               "html")]
+                                                                               "html")] + [
+        "up to date output/data.xlsx"]
     assert {p.name: p.stat().st_mtime_ns for p in (built_copy / "output").iterdir()} == before
 
 

@@ -119,7 +119,7 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
 
 def _briefing_claims(brief: Brief, claims: ClaimsFile | None) -> list[Problem]:
     """A claim the short briefing names must be in the claims register."""
-    chosen = brief.meta.briefing.claims if brief.meta.briefing else []
+    chosen = brief.meta.briefing.claims if brief.meta and brief.meta.briefing else []
     known = {c.id for c in claims.claims} if claims else set()
     return [brief.doc.at(("briefing", "claims", i), (
         f"no claim '{claim}' in {CLAIMS_FILE}" if claims else
