@@ -225,12 +225,12 @@ def build(
         say(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
 
 
-def shown_documents(documents: dict, formats, data: bool = True) -> list[str]:
-    """The documents a build names when it is done: the briefing's, the annex's and (with
-    `data`) the workbook; not the Markdown sources, nor the CSVs beside the workbook."""
+def shown_documents(documents: dict, formats) -> list[str]:
+    """The documents a build names when it is done: the briefing's, the annex's and the
+    workbook; not the Markdown sources, nor the CSVs beside the workbook."""
     return [*(k for k in formats if k in documents),
             *(f"annex.{k}" for k in formats if f"annex.{k}" in documents),
-            *(k for k in ("data.xlsx",) if data and k in documents)]
+            *(k for k in ("data.xlsx",) if k in documents)]
 
 
 @app.command()
@@ -257,7 +257,7 @@ def watch(options: BuildOptions, quiet: QuietOpt = False) -> None:
             say(f"{stamp} not built ({problems_found(len(lines))}); waiting for the next save")
         else:
             documents = ", ".join(str(outcome.result.documents[k]) for k in shown_documents(
-                outcome.result.documents, options.formats, data=False))
+                outcome.result.documents, options.formats))
             verb = ("up to date" if outcome.result.up_to_date
                     else f"built in {outcome.seconds:.1f} s")
             say(f"{stamp} {verb}: {documents}")

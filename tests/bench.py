@@ -60,10 +60,12 @@ def project(folder: Path) -> Path:
 
 
 def edit_one_field(root: Path) -> None:
-    """Change one free-text note the briefing shows, as an analyst fixing a sentence would
-    (no chart shows it): the first such note in the first case file."""
+    """Change one free-text note the documents show (the annex, with a short briefing), as
+    an analyst fixing a sentence would (no chart shows it): the first such note in the first
+    case file."""
     path = sorted((root / "cases").glob("*.yaml"))[0]
-    shown = (root / "output" / "briefing.md").read_text(encoding="utf-8")
+    shown = "".join(p.read_text(encoding="utf-8") for p in (
+        root / "output" / "briefing.md", root / "output" / "annex.md") if p.exists())
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
         m = re.match(r'(\s*note: ")(?:Edited \d+\. )?(.{30})', line)
@@ -146,7 +148,7 @@ def preview_reloads(root: Path, saves: int = 5, edit=None) -> list[float]:
     meanwhile, as they are for a user."""
     from .preview_client import Events, Preview, fetch
 
-    edit = edit or edit_one_field
+    edit = edit or edit_brief  # the page shows the argument (a note may be the annex's alone)
     preview = Preview(root)
     try:
         events = Events(preview.url)
