@@ -148,7 +148,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
                 parts = {}
                 if annex is not None:
                     part_key = annex_key(annex, options)
-                    kept = previous_part(options.out_dir, "annex", part_key, staging)
+                    kept = previous_part(options.out_dir, "annex", part_key, staging,
+                                         options.formats)
                     if kept is None:
                         with environment("SOURCE_DATE_EPOCH", str(annex.epoch)):
                             more = render(annex.briefing, composed.charts, composed.images,

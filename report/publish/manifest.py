@@ -75,7 +75,8 @@ def write_manifest(path: Path, documents: dict[str, Path], pdf_pages: dict[str, 
 
 def annex_key(annex, options) -> str:
     """A hash of everything the annex's files depend on: its Markdown, bibliography and
-    words, its build date, the formats, this package and the tools."""
+    words, its build date, this package and the tools (not the formats: a build keeps those
+    of the annex's files it asks for)."""
     import dataclasses
 
     from ..toolchain import toolchain
@@ -83,15 +84,16 @@ def annex_key(annex, options) -> str:
 
     digest = hashlib.sha256()
     for part in (json.dumps(dataclasses.asdict(annex.briefing), sort_keys=True, default=str),
-                 str(annex.epoch), ",".join(options.formats), toolchain().key(), package_key()):
+                 str(annex.epoch), toolchain().key(), package_key()):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 
 
-def previous_part(out_dir: Path, part: str, key: str, staging: Path
+def previous_part(out_dir: Path, part: str, key: str, staging: Path, formats=()
                   ) -> tuple[dict[str, Path], int | None] | None:
-    """When the current build holds `part` (the annex) made with the same key and intact,
-    link its files into `staging` and return them by kind, with its PDF's page count."""
+    """When the current build holds `part` (the annex) made with the same key, in every
+    format asked for, and intact, link those files (and its Markdown) into `staging` and
+    return them by kind, with its PDF's page count."""
     generation = current_generation(out_dir)
     if generation is None:
         return None
@@ -99,8 +101,11 @@ def previous_part(out_dir: Path, part: str, key: str, staging: Path
         manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("parts", {}).get(part) != key:
             return None
+        wanted = {f"{part}.{ext}" for ext in (*formats, "md")}
         entries = {kind: entry for kind, entry in manifest["documents"].items()
-                   if entry["file"].startswith(f"{part}.")}
+                   if entry["file"] in wanted}
+        if len(entries) != len(wanted):
+            return None
         found: dict[str, Path] = {}
         pages = None
         for kind, entry in entries.items():
