@@ -10,10 +10,12 @@ import shutil
 import subprocess
 import zipfile
 
+import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.xdist_group("build")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

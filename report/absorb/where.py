@@ -170,24 +170,39 @@ def context(built: list[Paragraph], index: int) -> str:
 
 
 def record_for_row(built: list[Paragraph], index: int, now: Now) -> str | None:
-    """The case file and record a fact-pack row most likely shows, found by its label."""
+    """The case file, record and field a fact-pack cell most likely shows: the record is
+    found by a label in its row (a name, a model, an id), the case by a company's name in
+    the row or the column's header, the field by the column's header."""
     p = built[index]
     if p.cell is None or not now.case_files:
         return None
     table, row, column = p.cell
-    label = normal(next((q.text for q in built if q.cell == (table, row, 0)), "")).lower()
-    header = normal(next((q.text for q in built if q.cell == (table, 0, column)), "")).lower()
-    if not label:
-        return None
+    cells = sorted((q.cell[2], _label(q.text)) for q in built
+                   if q.cell is not None and q.cell[:2] == (table, row))
+    header = _label(next((q.text for q in built if q.cell == (table, 0, column)), ""))
     cases = list(now.case_files.values())
-    chosen = [cf for cf in cases if _names(cf.case.name) & {header}] or cases
-    for cf in chosen:
-        hit = _record_named(cf.doc.data if cf.doc else {}, label, ())
-        if hit is not None:
-            path, rid = hit
-            found = cf.doc.keys.get(path) or cf.doc.values.get(path) or (1, 1)
-            return f"{_shown_path(cf.path)}:{found[0] + cf.doc.line_offset}: record {rid}"
+    named = [cf for cf in cases if _names(cf.case.name) & ({c for _, c in cells} | {header})]
+    case_names = set().union(*(_names(cf.case.name) for cf in cases))
+    labels = [c for _, c in cells if c and c not in case_names]
+    for exact in (True, False):
+        for label in labels:
+            for cf in named or cases:
+                hit = _record_named(cf.doc.data if cf.doc else {}, label, (), exact)
+                if hit is None:
+                    continue
+                path, rid, node = hit
+                name = re.sub(r"[^a-z0-9]+", "_", header).strip("_")
+                loc = (*path, name) if name in node else path
+                found = cf.doc.keys.get(loc) or cf.doc.values.get(loc) or (1, 1)
+                return (f"{_shown_path(cf.path)}:{found[0] + cf.doc.line_offset}: record {rid}"
+                        + (f", field {name}" if name in node else ""))
     return None
+
+
+def _label(text: str) -> str:
+    """A cell's text without its citation and marks, for finding the record it names."""
+    text = re.sub(r"\s*\[[0-9,\s–-]+\]", "", text).replace("★", "")
+    return normal(text).lower()
 
 
 def _names(name) -> set[str]:
@@ -199,23 +214,23 @@ def _names(name) -> set[str]:
     return {normal(str(name)).lower()}
 
 
-def _record_named(node, label: str, path: tuple):
+def _record_named(node, label: str, path: tuple, exact: bool):
     if isinstance(node, dict):
-        if "id" in node:
+        if "id" in node and path:
             names = {normal(str(node["id"])).lower()}
-            for key in ("name", "title", "label", "event"):
+            for key in ("name", "title", "label", "event", "model"):
                 if key in node:
                     names |= _names(node[key])
-            if any(n and (label == n or label.startswith(n + " ") or
-                          label.startswith(n + " (")) for n in names):
-                return path, node["id"]
+            if any(n and (label == n or not exact and (label.startswith(n + " ") or
+                                                       label.startswith(n + " ("))) for n in names):
+                return path, node["id"], node
         for key, value in node.items():
-            found = _record_named(value, label, (*path, key))
+            found = _record_named(value, label, (*path, key), exact)
             if found is not None:
                 return found
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            found = _record_named(value, label, (*path, i))
+            found = _record_named(value, label, (*path, i), exact)
             if found is not None:
                 return found
     return None
