@@ -283,3 +283,36 @@ def test_markdown_is_kept_around_an_edit(tmp_path):
     assert apply(brief, result.edits) == brief.replace("[price list]", "[price table]") \
         .replace("of\nthe year", "of\n\\*that\\* year")
     assert [p.text for p in built] == [text]
+
+
+def test_moves_splits_joins_and_tracked_deletions(brief_build, tmp_path):
+    """Cut and paste moves a paragraph with its marks; Enter splits one, a deleted
+    paragraph mark joins two; a paragraph deleted with tracking on goes; text typed right
+    after a live fact (Word gives it the fact's style) is the analyst's."""
+    root = tmp_path / "site"
+    shutil.copytree(brief_build.root / "cases", root / "cases")
+    e = WordEdit(brief_build.out / "briefing.docx")
+    e.move_paragraph("Alpha’s price fell by 95%", "The blog argues that Alpha")
+    e.track_delete_paragraph("Leaders left.")
+    e.type_after("CNY 1", " only")
+    e.split("Its latest valuation was")
+    run = run_cli("absorb", str(e.save(tmp_path / "a.docx")), "--apply", cwd=root)
+    assert run.code == 0, run.err
+    brief = (root / "cases" / "brief.md").read_text(encoding="utf-8")
+    assert "Beta AI charged [[beta:beta-chat-2024-05-06-cny.input]] only per 1M" in brief
+    assert "Leaders left" not in brief and "[[alpha:bo.left]]" not in brief
+    assert ('The blog argues that Alpha "could never win on price" [@alpha:blog].\n\nIts '
+            "latest valuation was\n[[alpha:@latest-valuation]].\n\nAlpha's price fell by 95% "
+            "in 2024 [@alpha:news], and it had 200 staff.\n\n[[exhibit:price-war]]\n\n"
+            "[[exhibit:prices]]") in brief, brief
+
+    # Two list items joined (the first one's paragraph mark deleted): one item, both
+    # items' live facts still marks, the second's bold kept.
+    e = WordEdit(brief_build.out / "briefing.docx")
+    e.join("Beta set the price.")
+    shutil.copy(root / "cases" / "brief.md.before-absorb", root / "cases" / "brief.md")
+    run = run_cli("absorb", str(e.save(tmp_path / "b.docx")), cwd=root)
+    assert run.code == 0, run.err
+    left = "**Leaders left.** [[alpha:@leaders-left]] of Alpha's founders and heads of " \
+        "functions left,"
+    assert f"-  as much.\n-- {left}\n+  as much.{left}\n" in run.out, run.out

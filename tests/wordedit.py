@@ -106,6 +106,69 @@ class WordEdit:
         t = r.find(w("t"))
         t.tag = w("delText")
 
+    def move_paragraph(self, containing: str, after: str) -> None:
+        """Cut a paragraph and paste it after another (Word moves its runs and styles)."""
+        p = self.paragraph(containing)
+        p.getparent().remove(p)
+        self.paragraph(after).addnext(p)
+
+    def track_delete_paragraph(self, containing: str, author: str = "Editor") -> None:
+        """With tracking on, select a whole paragraph and delete it: its runs go into
+        w:del, and its paragraph mark is marked deleted."""
+        p = self.paragraph(containing)
+        for r in list(p.iter(w("r"))):
+            if r.getparent().tag == w("del"):
+                continue
+            deleted = etree.Element(w("del"))
+            self._stamp(deleted, author)
+            r.addprevious(deleted)
+            deleted.append(r)
+            for t in r.iter(w("t")):
+                t.tag = w("delText")
+        ppr = p.find(w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(w("pPr"))
+            p.insert(0, ppr)
+        rpr = ppr.find(w("rPr"))
+        if rpr is None:
+            rpr = etree.SubElement(ppr, w("rPr"))
+        mark = etree.SubElement(rpr, w("del"))
+        self._stamp(mark, author)
+
+    def split(self, before: str) -> None:
+        """Press Enter just before `before` (the start of a run): the paragraph parts in two,
+        the second keeping the first's properties."""
+        r = self.run(before)
+        p = r.getparent()
+        while p.tag != w("p"):
+            p = p.getparent()
+        second = etree.Element(w("p"))
+        ppr = p.find(w("pPr"))
+        if ppr is not None:
+            second.append(copy.deepcopy(ppr))
+        moving = False
+        for child in list(p):
+            if child is r or (child.tag != w("pPr") and r in child.iter()):
+                moving = True
+            if moving:
+                second.append(child)
+        p.addnext(second)
+
+    def join(self, containing: str) -> None:
+        """Delete the paragraph mark at the end of a paragraph: the next one runs on."""
+        p = self.paragraph(containing)
+        nxt = p.getnext()
+        for child in list(nxt):
+            if child.tag != w("pPr"):
+                p.append(child)
+        nxt.getparent().remove(nxt)
+
+    def type_after(self, run_text: str, text: str) -> None:
+        """Put the cursor at the end of a run and type: Word continues that run, its
+        character style included (after a live fact, the text takes the live-fact style)."""
+        t = self.run(run_text).find(w("t"))
+        t.text += text
+
     def comment(self, on: str, text: str, author: str = "Editor") -> None:
         """Select `on` (within one run) and add a comment to it."""
         cid = str(self.next_id)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..render.wordtext import DRAWN as DRAWN_ROLE
-from ..render.wordtext import Comment, Paragraph, Reader, Roles, comments_of, style_names
+from ..render.wordtext import PICTURE, Comment, Paragraph, Reader, Roles, comments_of, style_names
 from .edits import (
     Absorbed,
     Anchor,
@@ -36,7 +36,7 @@ from .edits import (
 from .merge import Conflict, merge
 from .origin import Built, read_origin
 from .package import Refused, open_docx
-from .source import Block, Source, read_source
+from .source import Block, Source, Visible, read_source
 
 __all__ = ["Absorption", "Refused", "absorb", "read_edited"]
 
@@ -121,9 +121,12 @@ def absorb_text(source: Source, built: list[Paragraph], now: list[Paragraph]) ->
     blocks = {i: source.blocks[k] for i, k in bmap.items()}
     result.blocks = blocks
     pairs, moved = pair(built, now)
+    text = source.text
+    now = list(now)
+    built = list(built)
+    split_and_joined(source, built, now, pairs, blocks)
     back = {n: b for b, n in pairs.items()}
     region = (min(bmap), max(bmap)) if bmap else (0, -1)
-    text = source.text
 
     def anchor(ni: int) -> tuple[int, str, bool] | None:
         """Where text added before edited paragraph `ni` goes: (offset, kind of the block
@@ -162,9 +165,14 @@ def absorb_text(source: Source, built: list[Paragraph], now: list[Paragraph]) ->
         return True
 
     for bi, p in enumerate(built):
+        if p.style == CONSUMED:
+            continue
         ni = pairs.get(bi)
         block = blocks.get(bi)
         if ni is None:
+            if block is not None and block.kind == "exhibit" and \
+                    picture_ran_on(built, now, pairs, bi):
+                continue  # its picture was run into a neighbouring paragraph, not deleted
             if block is not None:
                 result.edits.append(deletion(text, block))
             elif p.text.strip():
@@ -189,7 +197,7 @@ def absorb_text(source: Source, built: list[Paragraph], now: list[Paragraph]) ->
             continue
         result.edits += inner
     for ni, q in enumerate(now):
-        if ni in back or not q.text.strip():
+        if ni in back or not q.text.strip() or q.style == CONSUMED:
             continue
         markdown, kind = new_block(q)
         if not place(ni, markdown, kind):
@@ -197,6 +205,94 @@ def absorb_text(source: Source, built: list[Paragraph], now: list[Paragraph]) ->
             result.added_outside.append((before, " ".join(q.text.split())))
     result.anchors = comment_anchors(built, now, pairs, back, blocks)
     return result
+
+
+SEPARATOR = "\u2029"  # where one paragraph ends and the next begins, within a joined text
+CONSUMED = "\0consumed"  # a paragraph taken into its neighbour (a split or a join)
+PROSE_BLOCKS = {"paragraph", "item", "heading"}
+
+
+def split_and_joined(source: Source, built: list[Paragraph], now: list[Paragraph],
+                     pairs: dict[int, int], blocks: dict[int, Block]) -> None:
+    """Recognise a paragraph split in two (Enter pressed inside it) and two paragraphs made
+    one (a paragraph mark deleted), so that their live facts stay marks: the pieces are
+    compared as one text, with a paragraph break where they part."""
+    taken = set(pairs.values())
+    for bi in sorted(pairs):
+        if bi not in blocks:
+            continue
+        p, ni = built[bi], pairs[bi]
+        q = now[ni]
+        # Split: the edited paragraphs before and after it that carry on its text.
+        parts = [q]
+        first = ni
+        for step in (1, -1):
+            k = ni + step
+            while 0 <= k < len(now) and k not in taken and now[k].cell == q.cell and \
+                    now[k].text.strip() and now[k].style != CONSUMED:
+                longer = parts + [now[k]] if step > 0 else [now[k]] + parts
+                if _alike(p.text, _joined(longer).text) > _alike(p.text, _joined(parts).text) \
+                        + 0.02:
+                    parts = longer
+                    taken.add(k)
+                    first = min(first, k)
+                    k += step
+                else:
+                    break
+        if len(parts) > 1:
+            joined = _joined(parts)
+            for k in range(first, first + len(parts)):
+                now[k] = Paragraph(CONSUMED)
+            now[first] = joined
+            pairs[bi] = first
+            continue
+        # Join: the next block's paragraph as built, gone, its text now in this one.
+        nxt = bi + 1
+        if nxt in blocks and nxt not in pairs and built[nxt].cell == p.cell and \
+                {blocks[bi].kind, blocks[nxt].kind} <= PROSE_BLOCKS:
+            both = _joined([p, built[nxt]])
+            if _alike(both.text, q.text) > _alike(p.text, q.text) + 0.02:
+                first, second = blocks[bi], blocks[nxt]
+                gap = Visible(" ", (first.body or first.outer)[1],
+                              (second.body or second.outer)[0])
+                joined = Block(first.kind, first.level, first.line,
+                               (first.outer[0], second.outer[1]),
+                               [*first.chars, gap, *second.chars])
+                built[bi] = both
+                blocks[bi] = joined
+                del blocks[nxt]
+                pairs[nxt] = ni  # not deleted: it lives on in the joined paragraph
+                built[nxt] = Paragraph(CONSUMED)
+
+
+def _joined(parts: list[Paragraph]) -> Paragraph:
+    first = parts[0]
+    out = Paragraph(first.style, level=first.level, cell=first.cell)
+    for k, part in enumerate(parts):
+        if k:
+            out.add(SEPARATOR, " ")
+        shift = len(out.text)
+        out.text += part.text
+        out.roles += part.roles
+        out.emphasis += part.emphasis or " " * len(part.text)
+        for cid, (a, b) in part.comments.items():
+            out.comments.setdefault(cid, [a + shift, b + shift if b >= 0 else -1])
+    return out
+
+
+def _alike(x: str, y: str) -> float:
+    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
+
+
+def picture_ran_on(built, now, pairs, bi: int) -> bool:
+    """Whether an exhibit's picture, its own paragraph gone, now stands at the edge of the
+    paragraph before or after it (its paragraph mark deleted, not the picture)."""
+    for k in (bi - 1, bi + 1):
+        ni = pairs.get(k)
+        if ni is not None and 0 <= k < len(built) and \
+                now[ni].text.count(PICTURE) > built[k].text.count(PICTURE):
+            return True
+    return False
 
 
 def only_fields_changed(p: Paragraph, q: Paragraph) -> bool:

@@ -51,7 +51,8 @@ def run(docx: Path, cases: Path, brief: Path | None, write: bool,
         say(f"{name}: nothing to change" + (" (it already holds these edits)"
                                             if result.theirs != built.brief else ""))
     for mark in result.absorbed.removed_marks:
-        say(f"note: {name}:{lines(result.source.line_of(mark.start))}: the live fact "
+        what = "live fact" if mark.kind == "fact" else "citation"
+        say(f"note: {name}:{lines(result.source.line_of(mark.start))}: the {what} "
             f"{mark.text} was deleted with the words around it")
     report_generated(result, name, lines, cases, target, say)
     report_comments(result, name, lines, say)

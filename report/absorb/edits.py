@@ -319,7 +319,22 @@ def inline_edits(source: Source, block: Block, p: Paragraph, q: Paragraph,
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
         context = _emphasis_at(block, start)
         edits.append(Edit(start, end, markdown(new, emphasis, context)))
+    edits = [_no_space_before_break(source.text, e) for e in edits]
+    if block.kind == "item":  # a list item split in two makes two items
+        edits = [Edit(e.start, e.end, e.text.replace("\n\n", "\n" + "  " * block.level + "- "))
+                 for e in edits]
     return edits
+
+
+def _no_space_before_break(text: str, edit: Edit) -> Edit:
+    """A paragraph break typed after a space: the space goes (it would end a line)."""
+    new = edit.text.lstrip(" \t")
+    if not new.startswith("\n\n"):
+        return edit
+    start = edit.start
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return Edit(start, max(start, edit.end), new)
 
 
 def _shown(text: str, a: int, b: int) -> str:
@@ -379,6 +394,10 @@ def escaped(text: str, line_start: bool = False) -> str:
             out.append("\\" + ch)
         elif ch == "\n":
             out.append("\\\n")
+        elif ch == "\u2029":  # a paragraph break typed inside a paragraph
+            out.append("\n\n")
+        elif ch == "\ufffc":  # a picture: never text
+            continue
         else:
             out.append(ch)
     result = "".join(out)

@@ -68,6 +68,7 @@ class Block:
     line: int  # its first line in the file
     outer: tuple[int, int]  # its whole lines, markers included, with the line ends
     chars: list[Visible] = field(default_factory=list)
+    body: tuple[int, int] | None = None  # its Markdown, from after its marker to its end
 
     @property
     def key(self) -> str:
@@ -169,6 +170,7 @@ def _blocks(source: Source, lines: list[tuple[int, str]]) -> None:
             block = Block("heading", len(atx.group(1)), source.line_of(start),
                           (start, start + len(raw)))
             block.chars = _inline(source, [(content_start, content_start + len(content))])
+            block.body = _reach([(content_start, content_start + len(content))])
             source.blocks.append(block)
             i += 1
             after_table = False
@@ -182,6 +184,7 @@ def _blocks(source: Source, lines: list[tuple[int, str]]) -> None:
                         block = Block("cell", 0, source.line_of(row_start),
                                       (row_start, row_start + len(row)))
                         block.chars = _inline(source, [(row_start + a, row_start + b)])
+                        block.body = _reach([(row_start + a, row_start + b)])
                         source.blocks.append(block)
                 j += 1
             i = j
@@ -201,6 +204,7 @@ def _blocks(source: Source, lines: list[tuple[int, str]]) -> None:
             block = Block("caption", 0, source.line_of(start), (start, lines[j - 1][0]
                                                                 + len(lines[j - 1][1])))
             block.chars = _inline(source, segs)
+            block.body = _reach(segs)
             source.blocks.append(block)
             i = j
             after_table = False
@@ -222,6 +226,7 @@ def _blocks(source: Source, lines: list[tuple[int, str]]) -> None:
             block = Block("item", indent // 2, source.line_of(start),
                           (start, lines[j - 1][0] + len(lines[j - 1][1])))
             block.chars = _inline(source, segs)
+            block.body = _reach(segs)
             source.blocks.append(block)
             i = j
             continue
@@ -248,6 +253,7 @@ def _blocks(source: Source, lines: list[tuple[int, str]]) -> None:
         block = Block(kind, level, source.line_of(start),
                       (start, lines[j - 1][0] + len(lines[j - 1][1])))
         block.chars = _inline(source, segs)
+        block.body = _reach(segs)
         alone = MARK.fullmatch(text[segs[0][0]:segs[-1][1]].strip()) if len(segs) == 1 else None
         if alone and kind == "paragraph":
             block.kind = "exhibit"
@@ -258,6 +264,10 @@ def _blocks(source: Source, lines: list[tuple[int, str]]) -> None:
                 block.chars = [Visible(DRAWN, mark.start, mark.end, " ", mark)]
         source.blocks.append(block)
         i = j
+
+
+def _reach(segs: list[tuple[int, int]]) -> tuple[int, int]:
+    return segs[0][0], segs[-1][1]
 
 
 def _stripped(line: tuple[int, str]) -> tuple[int, int]:
