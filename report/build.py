@@ -99,8 +99,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     """Build the briefing documents; earlier documents stay untouched unless all succeed."""
     from filelock import FileLock
 
-    from .charts.exhibits import checked_inputs
     from .charts.export import prune_figures
+    from .check import checked_inputs
     from .errors import InputError
     from .load.builddate import source_date_epoch
     from .load.files import InputFiles
@@ -118,7 +118,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     try:
         key = fingerprint(options, epoch, files)
     except InputError:
-        checked_inputs(options.cases_dir, options.brief, options.strict, files)  # every problem
+        checked_inputs(options.cases_dir, options.brief, options.strict, files,
+                       day_of(epoch))  # every problem
         raise
     done = previous_build(options.out_dir, key)
     if done is not None:
@@ -126,7 +127,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     # pandoc and WeasyPrint read the date from the environment. It is put back afterwards,
     # so that the next build in this process (`report watch`) works out its own date.
     with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
-        inputs = checked_inputs(options.cases_dir, options.brief, options.strict, files)
+        inputs = checked_inputs(options.cases_dir, options.brief, options.strict, files,
+                                day_of(epoch))
         check_environment(options.formats)
         prepare_dir(options.out_dir, "--out")
         prepare_dir(options.figures_dir, "--figures")
@@ -161,6 +163,11 @@ def docx_origin(inputs: Inputs, files, key: str):
     return Origin(brief.path.name, text, key, f"report {__version__}")
 
 
+def day_of(epoch: int) -> dt.date:
+    """The build's date (UTC) from its SOURCE_DATE_EPOCH."""
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date()
+
+
 @dataclass(frozen=True)
 class Composed:
     """A briefing ready to render: its Markdown, its charts and where their images live."""
@@ -187,8 +194,7 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     from .words.style import Style
 
     on_step("Comparing cases")
-    comparison = compare(inputs.cases, dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date(),
-                         inputs.rates, inputs.currency,
+    comparison = compare(inputs.cases, day_of(epoch), inputs.rates, inputs.currency,
                          tuple(inputs.claims.sources) if inputs.claims else ())
     style = Style()
     on_step("Drawing charts")

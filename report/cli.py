@@ -89,7 +89,7 @@ def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
           strict: StrictOpt = False) -> None:
     """Validate the case files, exchange rates, claims and brief; list every problem as
     path:line:col: field: message."""
-    from .charts.exhibits import checked_inputs
+    from .check import checked_inputs
 
     try:
         inputs = checked_inputs(cases, brief, strict)
@@ -105,6 +105,7 @@ def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
         say(f"brief OK: {inputs.brief.shown} ({len(inputs.brief.facts)} live facts, "
             f"{len(inputs.brief.exhibits)} exhibits)")
     warn(inputs.warnings)
+    say(*(f"note: {line}" for line in inputs.notes), err=True)
 
 
 def warn(warnings) -> None:

@@ -159,8 +159,9 @@ def test_a_brief_changed_since_the_build_is_merged_three_ways(real_build, tmp_pa
     assert "cases/brief.md changed since, so the edits are merged three ways" in run.out
     line = next(i for i, x in enumerate(text.splitlines(), 1) if "who could go on" in x)
     assert f"conflict: cases/brief.md:{line}: changed in the brief since the build and in the " \
-        "DOCX; the brief's lines were kept, the DOCX has:\n    **Money and compute decided " \
-        "who lasted.** DeepSeek was incubated and funded by" in run.out
+        "DOCX; the brief's lines were kept, the DOCX has:\n    [**Money and compute decided " \
+        "who lasted.**]{.view likelihood=\"likely\"} DeepSeek was incubated and funded by" \
+        in run.out, run.out
     after = brief.read_text(encoding="utf-8")
     assert "**Openness widened the lead.**" in after  # the analyst's change stays
     assert "the motives were never stated" in after  # the editor's is made

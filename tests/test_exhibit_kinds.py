@@ -10,7 +10,8 @@ import shutil
 import pytest
 
 from report.charts import build_charts
-from report.charts.exhibits import chart_id, checked_inputs, kinds
+from report.charts.exhibits import chart_id, kinds
+from report.check import checked_inputs
 from report.compare import compare
 from report.compose import compose
 from report.errors import InputError
@@ -47,11 +48,11 @@ def brief_with(tmp_path, count: str = "models", chart: str = "bars"):
 
 
 def test_the_shipped_kinds_in_the_order_the_analyst_is_told_them():
-    assert list(kinds()) == ["chronology", "prices", "departures"]
+    assert list(kinds()) == ["chronology", "prices", "departures", "key-data"]
 
 
 def test_a_new_kind_is_found_checked_and_drawn(registry, tmp_path):
-    assert list(kinds()) == ["chronology", "prices", "departures", "bars"]
+    assert list(kinds()) == ["chronology", "prices", "departures", "key-data", "bars"]
     inputs = checked_inputs(brief_with(tmp_path))
     comparison = compare(inputs.cases, dt.date(2026, 1, 1), inputs.rates, inputs.currency)
     charts = build_charts(comparison, Style(), inputs.brief.meta.exhibits)
@@ -74,7 +75,7 @@ def test_an_unknown_kind_names_every_kind(registry, tmp_path):
     with pytest.raises(InputError) as err:
         checked_inputs(brief_with(tmp_path, chart="pie"))
     assert [p.message for p in err.value.problems] == [
-        "input should be 'chronology', 'prices', 'departures' or 'bars'"]
+        "input should be 'chronology', 'prices', 'departures', 'key-data' or 'bars'"]
 
 
 def test_a_kind_takes_only_its_own_settings(tmp_path):

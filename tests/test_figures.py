@@ -98,12 +98,16 @@ def test_a_ratio_of_values_far_apart_or_of_a_bound_is_flagged():
     far = parse_mark("alpha:series-a.amount / alpha:large-2024-05.input")
     with pytest.raises(Incomparable):  # money by a price: not one kind
         evaluate(C, far, GROUPS)
-    apart = parse_mark("alpha:lightning-usd-seen.input / alpha:large-2024-05.input")
-    warnings = comparison_warnings(apart, evaluate(C, apart, GROUPS))
-    assert warnings == [
-        "compares values of moments 3 months apart (alpha:large-2024-05.input: 2024-05-13 to "
-        "2024-10-15; alpha:lightning-usd-seen.input: 2025-02-01); take both `as of` one date, "
-        "or mark each `dated` so the sentence shows its date"] or warnings == []
+    mixed = parse_mark("alpha:lightning-usd-seen.input / alpha:large-2024-05.input")
+    with pytest.raises(Incomparable, match=r"^the values are in CNY and USD: add `in USD`"):
+        evaluate(C, mixed, GROUPS)
+    apart = parse_mark("beta:beta-chat-2024-05-06-cny.input / alpha:large-2024-05.input")
+    assert comparison_warnings(apart, evaluate(C, apart, GROUPS)) == []
+    far = parse_mark("gamma:gamma-pro-2024-01-cny.input / beta:beta-chat-2025-02-09-cny.input")
+    assert comparison_warnings(far, evaluate(C, far, GROUPS)) == [
+        "compares values of moments 13 months apart (gamma:gamma-pro-2024-01-cny.input: "
+        "2024-01; beta:beta-chat-2025-02-09-cny.input: 2025-02-09); take "
+        "both `as of` one date, or mark each `dated` so the sentence shows its date"]
     bound = parse_mark("alpha:series-a.amount / alpha:series-a.valuation")
     assert comparison_warnings(bound, evaluate(C, bound, GROUPS)) == [
         "alpha:series-a.amount is only a bound (at least): a ratio with it is no more than a "

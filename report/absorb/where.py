@@ -33,9 +33,9 @@ def load_now(cases_dir: Path, brief: Path) -> Now:
 
     now = Now()
     try:
-        from ..charts.exhibits import checked_inputs
+        from ..load import load_inputs
 
-        inputs = checked_inputs(cases_dir, brief, False)
+        inputs = load_inputs(cases_dir, brief, False)
     except ReportError as err:
         problems = getattr(err, "problems", ())
         now.problem = (f"the case files or the brief have {len(problems)} problem(s); "
@@ -69,8 +69,15 @@ def current_values(inputs) -> dict:
         return {}
     comparison = compare(inputs.cases, dt.date.today(), inputs.rates, inputs.currency,
                          tuple(inputs.claims.sources) if inputs.claims else ())
-    writer = FactWriter(comparison, Tables(comparison, Style(), verdicts_by_fact(inputs.claims)))
-    return {" ".join(ref.text.split()): writer.value(ref) for ref in inputs.brief.facts}
+    writer = FactWriter(comparison, Tables(comparison, Style(), verdicts_by_fact(inputs.claims)),
+                        getattr(inputs.brief.meta, "groups", None))
+    values = {}
+    for ref in inputs.brief.facts:
+        try:
+            values[" ".join(ref.text.split())] = writer.value(ref)
+        except Exception:  # noqa: BLE001 — `report check` says why a mark has no value
+            continue
+    return values
 
 
 # ---------------------------------------------------------------- live facts

@@ -64,13 +64,14 @@ class Chart:
 def build_charts(comparison: Comparison, style: Style, exhibits=()) -> list[Chart]:
     """Return the brief's exhibits and the fact pack's charts; a fact-pack chart with no data
     in any case is left out."""
-    from .exhibits import exhibit_chart
+    from .exhibits import exhibit_chart, is_table
     from .openness import openness_chart
     from .prices import price_chart
     from .team import team_chart
     from .timeline import timeline_chart
 
-    charts = [exhibit_chart(comparison, style, exhibit) for exhibit in exhibits]
+    charts = [exhibit_chart(comparison, style, exhibit) for exhibit in exhibits
+              if not is_table(exhibit)]
     makers = (timeline_chart, price_chart, team_chart, openness_chart)
     return charts + [chart for make in makers if (chart := make(comparison, style)) is not None]
 

@@ -74,11 +74,8 @@ def evaluate(c: Comparison, expr: Expr, groups: Mapping[str, Group] | None = Non
     """Work out a mark's value from the comparison (as of its date, when it gives one)."""
     day = expr.as_of.end() if expr.as_of else None
     groups = groups or {}
-    if expr.op is None:
-        return _operand(c, expr.left, expr.currency, day, groups)
-    target = expr.currency or (c.currency if expr.op != "between" else None)
-    figures = tuple(_operand(c, o, target, day, groups) for o in expr.operands)
-    return _combine(c, expr, figures)
+    figures = tuple(_operand(c, o, expr.currency, day, groups) for o in expr.operands)
+    return figures[0] if expr.op is None else _combine(c, expr, figures)
 
 
 # ---------------------------------------------------------------- operands
@@ -100,7 +97,11 @@ def _operand(c: Comparison, o: Operand, currency: str | None, day: dt.date | Non
              groups: Mapping[str, Group]) -> Figure:
     facts = facts_at(c, o.case, day)
     if o.derived:
-        return replace(_derived(c, facts, o, day, groups), as_of=day)
+        figure = _derived(c, facts, o, day, groups)
+        if currency and figure.currency and currency != figure.currency:
+            raise Incomparable(f"{o} is worked out in {figure.currency}, the brief's "
+                               f"currency: leave out `in {currency}`")
+        return replace(figure, as_of=day)
     case = facts.case
     if o.record in PROFILE_FACTS:
         section, key = PROFILE_FACTS[o.record]
@@ -166,7 +167,9 @@ def _price_moment(c: Comparison, case: Case, point: PricePoint) -> Moment:
 
     same_model = [q for q in case.pricing if q.model == point.model
                   and q.currency == point.currency]
-    return Moment(*price_span(point, same_model))
+    start, end = price_span(point, same_model)
+    written = str(point.start)
+    return Moment(start, end, written if end == start else f"{written} to {end.isoformat()}")
 
 
 def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
@@ -191,7 +194,8 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
         chosen = {"left": [p for p in members if p.has_left],
                   "stayed": [p for p in members if not p.has_left],
                   "members": members}[name]
-        return Figure(COUNT, cites(case, *chosen), _weakest(*chosen), moment,
+        # The whole group is cited: the reader can check who was counted, and who was not.
+        return Figure(COUNT, cites(case, *chosen, *members), _weakest(*members), moment,
                       float(len(chosen)), of=None if name == "members" else len(members),
                       group=o.group, case_id=case.id)
     if name in ("latest-model", "latest-flagship", "best-openness"):
@@ -210,7 +214,7 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
         return Figure(PRICE, cites(case, step.point) + c.converter.cites(step.value),
                       step.point.confidence, Moment(step.start, step.end), step.value.value,
                       step.value.currency, step.value if step.value.converted else None,
-                      record=step.point, field="input", case_id=case.id)
+                      record=step.point, field=name, case_id=case.id)
     if name in ("raised", "raised-outside", "raised-founder"):
         return _raised(c, f, name, moment)
     # latest-valuation
@@ -220,40 +224,62 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
     return Figure(MONEY, cites(case, r) + c.converter.cites(conv), r.confidence,
                   Moment.of(r.date), conv.value if conv else None, conv.currency if conv
                   else None, conv if conv and conv.converted else None, r.valuation,
-                  _bound(r.valuation), record=r, field="valuation", case_id=case.id)
+                  _bound(r.valuation), record=r, field=name, case_id=case.id)
 
 
 def _raised(c: Comparison, f: CaseFacts, name: str, moment: Moment) -> Figure:
     """Closed rounds' money added up in the comparison currency; a total built from bounds,
-    or with rounds of unknown amount, is a lower bound and says from how many rounds."""
+    or with rounds of unknown amount, is a lower bound and says from how many rounds.
+    `raised-founder` adds the founder's contributions where sources give them;
+    `raised-outside` is each round's amount less its founder's and backer's parts."""
     fund, case = f.funding, f.case
     rounds = fund.closed
-    if name != "raised":
-        wanted = "founder" if name == "raised-founder" else "outside"
-        rounds = tuple(r for r in rounds if _money_from(r) == wanted)
     total, parts, minimum, keys = 0.0, 0, False, list(cites(case, *rounds))
+    counted = 0
     for r in rounds:
-        conv = c.converter.convert(r.amount.best(), r.amount.currency, r.date, c.currency) \
-            if r.amount is not None else None
-        if conv is None:
+        own = [p for p in r.contributions if p.by.value in ("founder", "backer")]
+        if name == "raised-founder":
+            pieces = [p.amount for p in r.contributions if p.by.value == "founder"]
+            if not pieces:
+                continue
+            keys += [k for k in cites(case, *r.contributions) if k not in keys]
+        else:
+            pieces = [r.amount]
+        counted += 1
+        value, bound = 0.0, False
+        for money in pieces:
+            conv = c.converter.convert(money.best(), money.currency, r.date, c.currency) \
+                if money is not None else None
+            if conv is None:
+                bound = True
+                break
+            value += conv.value
+            bound = bound or money.amount is None
+            keys += [k for k in c.converter.cites(conv) if k not in keys]
+        if name == "raised-outside" and own and not bound:
+            for p in own:
+                conv = c.converter.convert(p.amount.best(), p.amount.currency, r.date,
+                                           c.currency) if p.amount else None
+                if conv is None:
+                    bound = True
+                    break
+                value -= conv.value
+                keys += [k for k in cites(case, p) if k not in keys]
+        if bound and value == 0.0:
             minimum = True
             continue
-        minimum = minimum or r.amount.amount is None
-        total += conv.value
+        minimum = minimum or bound
+        total += value
         parts += 1
-        keys += [k for k in c.converter.cites(conv) if k not in keys]
+    if name == "raised-founder":
+        rounds = tuple(r for r in rounds if any(p.by.value == "founder" for p in r.contributions))
     if not parts:
         return Figure(MONEY, tuple(keys), _weakest(*rounds), moment, case_id=case.id,
-                      field=name, parts=(0, len(rounds)))
+                      field=name, parts=(0, counted))
     span = Moment(min(r.date.start() for r in rounds), max(r.date.end() for r in rounds))
     return Figure(MONEY, tuple(keys), _weakest(*rounds), span, total, c.currency,
                   bound="at_least" if minimum else None, case_id=case.id, field=name,
-                  parts=(parts, len(rounds)))
-
-
-def _money_from(r: FundingRound) -> str:
-    """Whose money a round is: `founder` or `outside` (backers, investors, state funds)."""
-    return getattr(r, "money_from", None) or "outside"
+                  parts=(parts, counted))
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -281,7 +307,8 @@ def _combine(c: Comparison, expr: Expr, figures: tuple[Figure, ...]) -> Figure:
     currencies = {f.currency for f in figures if f.measure in (MONEY, PRICE)}
     if len(currencies) > 1:
         raise Incomparable(f"the values are in {' and '.join(sorted(currencies))}: add "
-                           f"`in {c.currency}` to convert them (the rate is printed)")
+                           f"`in {c.currency}` to compare them in one currency (the rates "
+                           "are printed)")
     a = figures[0].number
     if op == "ratio":
         b = figures[1].number
@@ -337,16 +364,10 @@ def far_apart(pairs: list[tuple[object, Figure]]) -> list[str]:
             if f1.moment.gap(f2.moment) > FAR_APART:
                 early, late = sorted(((n1, f1), (n2, f2)), key=lambda x: x[1].moment.start)
                 return [f"compares values of moments {_months(early[1].moment, late[1].moment)}"
-                        f" apart ({early[0]}: {_when(early[1].moment)}; {late[0]}: "
-                        f"{_when(late[1].moment)}); take both `as of` one date, or mark each "
+                        f" apart ({early[0]}: {early[1].moment}; {late[0]}: "
+                        f"{late[1].moment}); take both `as of` one date, or mark each "
                         "`dated` so the sentence shows its date"]
     return []
-
-
-def _when(m: Moment) -> str:
-    if m.start == m.end:
-        return m.start.isoformat()
-    return f"{m.start.isoformat()} to {m.end.isoformat()}"
 
 
 def _months(a: Moment, b: Moment) -> str:

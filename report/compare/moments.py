@@ -21,12 +21,20 @@ class Moment:
 
     start: dt.date
     end: dt.date
+    label: str | None = None  # as the case file writes it (2024-05), for messages
 
     @classmethod
     def of(cls, date: PartialDate | dt.date) -> Moment:
         if isinstance(date, dt.date):
             return cls(date, date)
-        return cls(date.start(), date.end())
+        return cls(date.start(), date.end(), str(date))
+
+    def __str__(self) -> str:
+        if self.label:
+            return self.label
+        if self.start == self.end:
+            return self.start.isoformat()
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
 
     def gap(self, other: Moment) -> dt.timedelta:
         """Days between the two, nothing when they overlap."""

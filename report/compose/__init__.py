@@ -14,8 +14,9 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..charts import Chart
-from ..charts.exhibits import chart_id
+from ..charts.exhibits import chart_id, is_table, options_of, sentence
 from ..compare import CaseFacts, Comparison, cites, price_ranking
+from ..compare.figures import evaluate
 from ..escape import Md, citation, escape, metadata
 from ..load.brief import Brief
 from ..model.claims import ClaimsFile, verdicts_by_fact
@@ -82,8 +83,12 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
     }
     names = ["cover"]
     parts = []
+    context["findings"] = {}
+    context["dropped"] = set(brief.meta.drop_findings) if brief else set()
     if brief is not None:
-        parts.append(render_brief(brief, FactWriter(comparison, tables), charts, images, style))
+        body, context["findings"] = render_brief(
+            brief, FactWriter(comparison, tables, brief.meta.groups), charts, images, style)
+        parts.append(body)
         names = ["cover", *(["claims"] if claims else []), "factpack"]
     rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
     rendered[1:1] = parts
@@ -103,8 +108,9 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
 
 
 def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
-                 images: dict[str, Path], style: Style) -> Md:
-    """Return the brief's Markdown with each live fact and exhibit written out.
+                 images: dict[str, Path], style: Style) -> tuple[Md, dict[str, Md]]:
+    """Return the brief's Markdown with each live fact and exhibit written out, and the
+    findings the brief writes itself (by id), taken out of the body for the fact pack.
 
     The analyst's Markdown is kept as written (it never passes through Jinja); only the marks
     the brief module found are replaced, from the end backwards so offsets stay valid.
@@ -116,13 +122,100 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
                 brief.body, f, value, after, then)))
              for f, value, after, then in zip(facts, values, [*facts[1:], None],
                                               [*values[1:], None])]
-    marks += [(e.start, e.end, render_figure(by_id[chart_id(e.id)], images[chart_id(e.id)],
-                                             style))
+    placed = {e.id: e for e in brief.meta.exhibits}
+    marks += [(e.start, e.end, key_data(placed[e.id], writer, style)
+               if is_table(placed[e.id]) else
+               render_figure(by_id[chart_id(e.id)], images[chart_id(e.id)], style))
               for e in brief.exhibits]
-    body = brief.body
-    for start, end, text in sorted(marks, reverse=True):
-        body = body[:start] + text + body[end:]
-    return Md(body)
+    marks += view_marks(brief, style)
+    findings = {}
+    for finding in brief.findings:
+        inside = [m for m in marks if finding.start <= m[0] < finding.end]
+        marks = [m for m in marks if m not in inside]
+        findings[finding.id] = Md(_apply(brief.body[finding.inner:finding.inner_end],
+                                         [(a - finding.inner, b - finding.inner, text)
+                                          for a, b, text in inside]).strip())
+        marks.append((finding.start, finding.end, Md("")))
+    return _apply(brief.body, marks), findings
+
+
+def _apply(text: str, edits) -> Md:
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return Md(text)
+
+
+def key_data(exhibit, writer: FactWriter, style: Style) -> Md:
+    """A key-data exhibit as a table: a row per fact, a column per company, each value worked
+    out as a live fact is (as of the table's date) and cited in its cell."""
+    from ..model.marks import Expr, Operand
+    from .tables import Cell, Table
+
+    options = options_of(exhibit)
+    c, t = writer.c, style.labels
+    facts = [f for f in c.facts if not options.cases or f.id in options.cases]
+    rows = []
+    for row in options.rows:
+        if isinstance(row, str):
+            record, _, group = row.partition("(")
+            label = t(f"keydata.{record.lstrip('@')}")
+            operands = {f.id: Operand(f.id, record, None, group[:-1] or None) for f in facts}
+        else:
+            label = row.label
+            operands = {f.id: Operand(f.id, *_record_field(row.facts[f.id]))
+                        for f in facts if f.id in row.facts}
+        cells = [Cell(label)]
+        for f in facts:
+            if f.id not in operands:
+                cells.append(Cell(t("none")))
+                continue
+            figure = evaluate(c, Expr(None, (operands[f.id],), as_of=options.as_of),
+                              writer.groups)
+            cells.append(Cell(Md(escape(writer.words(figure))), figure.cites,
+                              figure.confidence))
+        rows.append(tuple(cells))
+    caption = exhibit.title
+    if options.as_of:
+        caption = t("keydata.caption", title=sentence(caption).rstrip("."),
+                    date=style.date(options.as_of))
+    header = ("", *(style.plain_name(f.case.name) for f in facts))
+    table = Table(f"tbl-{exhibit.id}", caption, header, (3, *(2,) * len(facts)),
+                  tuple(rows), side_by_side=True)
+    return render_table(table, style)
+
+
+def _record_field(fact: str) -> tuple[str, str | None]:
+    record, _, field = fact.partition(".")
+    return record, field or None
+
+
+VIEW_ATTRIBUTES = re.compile(r"\{[^{}\n]*\}")
+
+
+def view_marks(brief: Brief, style: Style) -> list[tuple[int, int, Md]]:
+    """The analyst's views set apart: a label with the likelihood ("Our view (likely):" in
+    front of a block, "(our view: likely)" after a phrase), a class the print and page styles
+    draw as a callout, and a Word style of their own. Only the view's fence or attribute
+    block changes, so the live facts inside a view are written as everywhere else."""
+    edits = []
+    for view in brief.views:
+        likelihood = style.labels(f"likelihood.{view.likelihood}")
+        if view.block:
+            label = style.labels("judgement.view", likelihood=likelihood)
+            lead = Md(f"[{escape(label)}]{{.view-label}} ")
+            fence_end = brief.body.index("\n", view.start)
+            fence = brief.body[view.start:fence_end].split("{", 1)[0]
+            edits.append((view.start, fence_end + 1, Md(
+                f'{fence}{{.view likelihood="{view.likelihood}" '
+                f'custom-style="Analyst View"}}\n{lead}')))
+        else:
+            attributes = [m for m in VIEW_ATTRIBUTES.finditer(brief.body, view.start, view.end)
+                          if m.end() == view.end][-1]
+            label = style.labels("judgement.view_inline", likelihood=likelihood)
+            edits.append((attributes.start() - 1, attributes.end(), Md(
+                f' [{escape(label)}]{{.view-label}}]{{.view likelihood="{view.likelihood}" '
+                'custom-style="Analyst View Char"}')))
+    return edits
 
 
 SENTENCE_END = re.compile(r"[.!?;:]\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s")

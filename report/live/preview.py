@@ -120,12 +120,13 @@ class PageMaker:
         """The page; raises InputError for bad inputs. `epoch`: the build date
         (SOURCE_DATE_EPOCH), worked out once per save by the loop; `files`: the save's
         snapshot of its input files."""
-        from ..build import compose_briefing
-        from ..charts.exhibits import checked_inputs
+        from ..build import compose_briefing, day_of
+        from ..check import checked_inputs
         from ..render.environment import environment, fewer_gc_passes
 
         with environment("SOURCE_DATE_EPOCH", str(epoch)), fewer_gc_passes():
-            inputs = checked_inputs(options.cases_dir, options.brief, options.strict, files)
+            inputs = checked_inputs(options.cases_dir, options.brief, options.strict, files,
+                                    day_of(epoch))
             composed = compose_briefing(inputs, epoch, options, export=False)
             return self.pages.page(composed.briefing, composed.charts, composed.images)
 

@@ -198,11 +198,12 @@ Event = Problems | Ready | Recovered | Finished
 PageMaker = Callable[[BuildOptions, int, InputFiles], Any]
 
 
-def check_inputs(options: BuildOptions, _epoch: int, files: InputFiles) -> None:
+def check_inputs(options: BuildOptions, epoch: int, files: InputFiles) -> None:
     """The page step when there is no page: read and check the inputs, nothing more."""
-    from ..charts.exhibits import checked_inputs
+    from ..build import day_of
+    from ..check import checked_inputs
 
-    checked_inputs(options.cases_dir, options.brief, options.strict, files)
+    checked_inputs(options.cases_dir, options.brief, options.strict, files, day_of(epoch))
 
 
 class EditLoop:

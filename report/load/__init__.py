@@ -4,7 +4,7 @@ register. Every problem is found in one run and raised as one InputError.
 
 `load_inputs` returns `Inputs`, the typed value the later stages start from. The charts
 stage hands in its checks of the brief's exhibits (`exhibits`), since only it knows the kinds
-of chart; `report.charts.exhibits.checked_inputs` is everything `report check` checks."""
+of chart; `report.check.checked_inputs` is everything `report check` checks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..errors import InputError, Problem, display_path
 from ..model import RatesFile
 from ..model.claims import ClaimsFile
 from ..model.money import DEFAULT_CURRENCY
-from .brief import Brief, ExhibitChecks, load_brief, unsourced_numbers
+from .brief import Brief, ExhibitChecks, read_brief, unsourced_numbers
 from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, present
 from .claims import check_claims, load_claims
 from .files import InputFiles
@@ -30,6 +30,7 @@ class Inputs:
     brief: Brief | None = None
     claims: ClaimsFile | None = None
     warnings: tuple[Problem, ...] = field(default=())
+    notes: tuple[Problem, ...] = field(default=())  # worth knowing, never an error
 
     @property
     def currency(self) -> str:
@@ -66,10 +67,12 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
     case_files: list[CaseFile] = []
     rates = claims = the_brief = None
     claims_doc = None
+    case_problems: list[Problem] = []
     try:
         case_files = load_cases(cases_dir, files)
     except InputError as err:
-        problems += err.problems
+        case_problems = err.problems
+    problems += case_problems
     try:
         rates, _ = load_rates(cases_dir, files)
     except InputError as err:
@@ -80,7 +83,8 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
             problems.append(Problem(display_path(path), 0, 0, "", "no such brief"))
         else:
             try:
-                the_brief = load_brief(path, files, exhibits)
+                the_brief, brief_problems = read_brief(path, files, exhibits)
+                problems += brief_problems
             except InputError as err:
                 problems += err.problems
     if present(cases_dir / CLAIMS_FILE):
@@ -89,7 +93,9 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
         except InputError as err:
             problems += err.problems
     warnings: list[Problem] = []
-    if not problems:
+    # The cases are what everything else is checked against: with them read, the brief's
+    # marks and the claims are checked too, whatever else went wrong, so one run lists all.
+    if case_files and not case_problems:
         inputs = Inputs(case_files, rates, the_brief, claims)
         known = citation_keys(inputs)
         if the_brief is not None:

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from ..errors import Problem
 from ..model import Case, current
-from ..model.references import DERIVED, FIELDS, MONEY_FIELDS, PROFILE_FACTS, profile_fact
-from .brief import Brief, ExhibitChecks, Operand
+from ..model.marks import Operand
+from ..model.references import (
+    DERIVED,
+    FIELDS,
+    MONEY_FIELDS,
+    OVER_A_GROUP,
+    PROFILE_FACTS,
+    profile_fact,
+)
+from .brief import Brief, ExhibitChecks
 from .yamlfile import Suggestions, did_you_mean
 
 
@@ -15,30 +23,31 @@ def check_references(brief: Brief, cases: dict[str, Case], citation_keys: set[st
     """Return a problem for every mark or citation in the brief that points nowhere (and,
     given the charts stage's checks, every id an exhibit names that names nothing)."""
     problems = []
-    hints = Hints(cases)
-    for name in brief.meta.cases:
+    meta = brief.meta  # None when the front matter has problems of its own: marks still count
+    hints = Hints(cases, meta.groups if meta else None)
+    for name in meta.cases if meta else ():
         if name not in cases:
-            problems.append(brief.doc.at(("cases", brief.meta.cases.index(name)), (
+            problems.append(brief.doc.at(("cases", meta.cases.index(name)), (
                 f"no case file has the id '{name}'{hints.case(name)}")))
+    groups = meta.groups if meta else {}
     for ref in brief.facts:
-        for operand in (ref.left, ref.right):
-            if operand is not None:
-                why = _dangling(operand, cases, hints)
-                if why:
-                    problems.append(Problem(brief.shown, ref.line, ref.column, "",
-                                            f"[[{ref.text}]]: {why}"))
-        if ref.right is not None and not (_numeric(ref.left, cases) and
-                                          _numeric(ref.right, cases)):
+        for operand in ref.operands:
+            why = dangling(operand, cases, hints, groups)
+            if why:
+                problems.append(Problem(brief.shown, ref.line, ref.column, "",
+                                        f"[[{ref.text}]]: {why}"))
+        if ref.right is not None and ref.expr.op == "ratio" and not (
+                _numeric(ref.left, cases) and _numeric(ref.right, cases)):
             problems.append(Problem(brief.shown, ref.line, ref.column, "", (
-                f"[[{ref.text}]]: a ratio divides two prices or amounts of money")))
-    exhibits = {e.id for e in brief.meta.exhibits}
-    for mark in brief.exhibits:
+                f"[[{ref.text}]]: a ratio divides two prices, amounts of money or counts")))
+    exhibits = {e.id for e in meta.exhibits} if meta else None
+    for mark in brief.exhibits if exhibits is not None else ():
         if mark.id not in exhibits:
             problems.append(Problem(brief.shown, mark.line, mark.column, "", (
                 f"no exhibit '{mark.id}' in the front matter"
                 f"{did_you_mean(mark.id, exhibits)}")))
-    if exhibit_checks is not None:
-        for i in range(len(brief.meta.exhibits)):
+    if exhibit_checks is not None and meta is not None:
+        for i in range(len(meta.exhibits)):
             problems += exhibit_checks.references(brief, i, cases, hints)
     cited = Suggestions(citation_keys)
     for key, line, column in brief.citations:
@@ -52,7 +61,8 @@ class Hints:
     """Suggestions for the ids a brief names, each set of ids looked through a bounded
     number of times however many marks a brief has."""
 
-    def __init__(self, cases: dict[str, Case]) -> None:
+    def __init__(self, cases: dict[str, Case], groups: dict | None = None) -> None:
+        self.groups = groups or {}  # the brief's groups: a count may be over one
         self.case = Suggestions(cases)
         self.records: dict[tuple, Suggestions] = {}
 
@@ -63,7 +73,8 @@ class Hints:
         return self.records[key](record_id)
 
 
-def _dangling(operand: Operand, cases: dict[str, Case], hints: Hints) -> str | None:
+def dangling(operand: Operand, cases: dict[str, Case], hints: Hints,
+              groups: dict) -> str | None:
     """Return why a live fact names nothing, or None."""
     case = cases.get(operand.case)
     if case is None:
@@ -74,7 +85,20 @@ def _dangling(operand: Operand, cases: dict[str, Case], hints: Hints) -> str | N
             hint = did_you_mean(name, DERIVED) or "; there are " + ", ".join(
                 "@" + d for d in DERIVED)
             return f"no derived figure '@{name}'{hint}"
-        return None if operand.field is None else f"'@{name}' has no fields"
+        if operand.field is not None:
+            return f"'@{name}' has no fields"
+        if name in OVER_A_GROUP:
+            if operand.group is None:
+                return (f"@{name} counts over a group: write @{name}(GROUP) with a group the "
+                        "front matter defines under `groups:`")
+            if operand.group not in groups:
+                hint = did_you_mean(operand.group, groups) or (
+                    "; it defines " + ", ".join(groups) if groups else
+                    "; define it under `groups:` in the front matter")
+                return f"no group '{operand.group}'{hint}"
+        elif operand.group is not None:
+            return f"@{name} is not counted over a group; write {operand.case}:@{name}"
+        return None
     if operand.record in PROFILE_FACTS:
         fact = current(profile_fact(case, operand.record))
         if fact is None:
@@ -98,7 +122,7 @@ def _dangling(operand: Operand, cases: dict[str, Case], hints: Hints) -> str | N
 
 def _numeric(operand: Operand, cases: dict[str, Case]) -> bool:
     if operand.record.startswith("@"):
-        return operand.record[1:] in ("lowest-input", "raised", "latest-valuation")
+        return operand.record[1:] not in ("latest-model", "latest-flagship", "best-openness")
     record = cases[operand.case].records().get(operand.record) if operand.case in cases else None
     return record is not None and (operand.field or FIELDS[type(record)][0]) in MONEY_FIELDS
 

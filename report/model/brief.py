@@ -3,12 +3,13 @@ places. Its body (Markdown with live facts) is read by report/load/brief.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
 from .base import ShortText, Slug, Strict
 from .dates import PartialDate
+from .groups import Group
 from .money import DEFAULT_CURRENCY, Currency
 
 
@@ -20,6 +21,15 @@ class Window(Strict):
 class Shade(Window):
     label: ShortText
 
+
+# How likely the analyst judges a view, in the US Intelligence Community's words (ICD 203),
+# least likely first; the catalogue says how each is written.
+LIKELIHOOD = ("almost-no-chance", "very-unlikely", "unlikely", "roughly-even", "likely",
+              "very-likely", "almost-certain")
+
+# The fact pack's computed findings, by id: a brief may drop any (`drop_findings`) or write
+# its own in their place (a `::: {.finding id="price"}` block in its body).
+FINDINGS = ("price", "releases", "openness", "licences", "departures", "funding")
 
 # A record of a case: case-id:record-id.
 RecordKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$")]
@@ -58,7 +68,11 @@ class FrontMatter(Strict):
     cases: list[Slug]
     questions: list[ShortText] = []
     currency: Currency = DEFAULT_CURRENCY
+    groups: dict[Slug, Group] = Field({}, description="groups of people a count is over: "
+                                      "[[case:@left(group-id)]]")
     exhibits: list[Exhibit] = []
+    drop_findings: list[Literal[FINDINGS]] = Field(
+        [], description="computed findings the fact pack leaves out: " + ", ".join(FINDINGS))
 
     @field_validator("cases")
     @classmethod

@@ -100,6 +100,23 @@ class RoundStatus(str, Enum):
     closed = "closed"
 
 
+class MoneyFrom(str, Enum):
+    """Whose money it was: the derived figures tell outside money from the founder's."""
+
+    founder = "founder"
+    backer = "backer"  # the company's own backer or parent, not an outside investor
+    outside = "outside"  # outside investors
+    state = "state"  # a state fund: outside money with a government behind it
+
+
+class Contribution(Sourced):
+    """Part of a round that one kind of investor put in, where sources say."""
+
+    by: MoneyFrom
+    amount: Money | None = None
+    investors: list[ShortText] = []
+
+
 class RoundStage(Sourced):
     """An earlier report of a funding round: what was said of it, and when."""
 
@@ -117,6 +134,9 @@ class FundingRound(RoundStage, Recorded):
     round: ShortText | None = None
     key: bool = False
     history: Annotated[list[RoundStage], Field(max_length=100)] = []
+    contributions: Annotated[list[Contribution], Field(max_length=100)] = Field(
+        [], description="who put the money in, where sources say: founder, backer, outside "
+                        "investors, state fund")
 
 
 class Profile(Strict):

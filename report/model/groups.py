@@ -18,8 +18,9 @@ class Group(Strict):
     """Who is in the group: the people listed, or everyone who meets every condition given.
     With `in_post`, people who joined after that day (successors) are outside it."""
 
-    name: ShortText = Field(description="how the briefing names the group, e.g. 'the "
-                                        "founding team'")
+    name: ShortText = Field(description="the group as a plural noun phrase, as a count "
+                                        "prints it: '4 of the 5 co-founders besides the "
+                                        "founder'")
     members: list[PersonRef] = Field([], description="case:person ids, instead of conditions")
     cofounders: bool = False
     levels: list[Level] = []

@@ -25,7 +25,10 @@ PROFILE_FACTS = {
 }
 DERIVED = ("models", "open-weight", "other-releases", "latest-model", "latest-flagship",
            "best-openness", "scored", "lowest-input", "leaders", "leaders-left", "departed",
-           "rounds", "closed-rounds", "raised", "latest-valuation")
+           "rounds", "closed-rounds", "raised", "raised-outside", "raised-founder",
+           "latest-valuation", "left", "stayed", "members")
+# Derived figures counted over a group the front matter defines: @left(founding-team).
+OVER_A_GROUP = ("left", "stayed", "members")
 # The fields a live fact may name on each kind of record, and the first one is the default.
 FIELDS: dict[type, tuple[str, ...]] = {
     PricePoint: ("input", "input_cache_hit", "output", "from", "seen", "until", "model", "tier",

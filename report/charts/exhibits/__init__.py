@@ -6,8 +6,9 @@ the settings it takes (`Options`, a pydantic model) and how it is drawn (`draw`,
 imports plotly itself, so reading this registry stays light). Adding a kind is adding a
 module here (and its test); nothing else names the kinds.
 
-The loading stage does not know the kinds: `checked_inputs` hands it `CHECKS`, which check
-each exhibit's settings (with the brief's file:line:col) and the ids they name.
+The loading stage does not know the kinds: report/check.py hands it `CHECKS`, which check
+each exhibit's settings (with the brief's file:line:col) and the ids they name; each kind's
+`Options.warnings` says what the exhibit would leave out or draw beyond its evidence.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Callable
 
+from pydantic import ValidationError
+
 from ...errors import Problem
 from ...escape import plain_label
-from ...load import Inputs, load_inputs
 from ...load.brief import Brief
-from ...load.files import InputFiles
 from ...load.yamlfile import Doc, Loc, validate
 from ...model.base import Slug, Strict
 from ...model.brief import Exhibit, RecordKey, Shade
@@ -65,6 +65,43 @@ class Options(Strict):
         return [at(("cases", j), f"no case file has the id '{name}'{hints.case(name)}")
                 for j, name in enumerate(self.cases) if name not in cases]
 
+    def warnings(self, c: Comparison) -> list[tuple[Loc, str]]:
+        """What the exhibit would leave out or draw beyond its evidence, at the place in its
+        settings that asks for it; each kind adds its own."""
+        return []
+
+    def frame_window(self, c: Comparison) -> Window:
+        if self.window:
+            return Window(self.window.start.start(), self.window.until.end())
+        return period_compared(c)
+
+
+def dropped(options: Options, c: Comparison, categories=None,
+            by_case: bool = True) -> list[tuple[Loc, str]]:
+    """Why an event the exhibit is asked to label (`annotate`) would not be drawn: a company
+    not shown, no dated happening, outside the window, or of a category not shown."""
+    window = options.frame_window(c)
+    found = []
+    for j, target in enumerate(getattr(options, "annotate", [])):
+        case_id, record_id = target.split(":", 1)
+        items = [i for i in c.timeline if (i.case_id, i.record.id) == (case_id, record_id)]
+        if by_case and options.cases and case_id not in options.cases:
+            why = f"the exhibit shows only {', '.join(options.cases)}"
+        elif not items:
+            why = "it is no dated event the timeline draws (a person joining, a price seen, " \
+                  "a record without a date)"
+        elif not any(window.holds(i.date.mid()) for i in items):
+            when = ", ".join(dict.fromkeys(str(i.date) for i in items))
+            why = (f"it is dated {when}, outside the exhibit's window ({window.start.isoformat()}"
+                   f" to {window.end.isoformat()})")
+        elif categories and not any(i.category.value in categories for i in items):
+            kinds = ", ".join(dict.fromkeys(i.category.value for i in items))
+            why = f"it is a {kinds} event and the exhibit shows only {', '.join(categories)}"
+        else:
+            continue
+        found.append((("annotate", j), f"'{target}' will not be labelled: {why}"))
+    return found
+
 
 def annotated(annotate: list[str], at: At, cases: dict, hints) -> list[Problem]:
     """Problems with the events an exhibit labels (`annotate`: case:record ids)."""
@@ -98,19 +135,16 @@ class Checks:
 
     def references(self, brief: Brief, index: int, cases: dict, hints) -> list[Problem]:
         exhibit = brief.meta.exhibits[index]
-        return options_of(exhibit).references(
+        try:
+            options = options_of(exhibit)
+        except (KeyError, ValidationError):  # its kind or settings: already a problem
+            return []
+        return options.references(
             lambda loc, message: brief.doc.at(("exhibits", index, *loc), message), cases,
             hints)
 
 
 CHECKS = Checks()
-
-
-def checked_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False,
-                   files: InputFiles | None = None) -> Inputs:
-    """Return the inputs with every check `report check` makes, the exhibits' settings too;
-    raise InputError listing every problem."""
-    return load_inputs(cases_dir, brief, strict, files, exhibits=CHECKS)
 
 
 def options_of(exhibit: Exhibit) -> Options:
@@ -127,6 +161,11 @@ class Frame:
     window: Window
     case_ids: list[str] | None
     shade: list[tuple]
+
+
+def is_table(exhibit: Exhibit) -> bool:
+    """Whether the exhibit is a table (composing writes it) rather than a chart."""
+    return getattr(kinds()[exhibit.chart], "TABLE", False)
 
 
 def exhibit_chart(c: Comparison, style: Style, exhibit: Exhibit) -> Chart:
@@ -170,5 +209,4 @@ def _empty(chart_id: str, caption: str, style: Style) -> Chart:
     return Chart(chart_id, caption, style.labels("exhibit.empty"), (), fig, 200)
 
 
-__all__ = ["CHECKS", "Options", "RecordKey", "chart_id", "checked_inputs", "exhibit_chart",
-           "kinds"]
+__all__ = ["CHECKS", "Options", "RecordKey", "chart_id", "exhibit_chart", "kinds"]

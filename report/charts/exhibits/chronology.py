@@ -7,7 +7,7 @@ from typing import Literal
 from ...model import Category
 from ..timeline import timeline_chart
 from . import Options as Common
-from . import RecordKey, annotated
+from . import RecordKey, annotated, dropped
 
 KIND = "chronology"
 RANK = 1
@@ -20,6 +20,9 @@ class Options(Common):
 
     def references(self, at, cases, hints):
         return super().references(at, cases, hints) + annotated(self.annotate, at, cases, hints)
+
+    def warnings(self, c):
+        return dropped(self, c, self.categories)
 
 
 def draw(c, style, options: Options, frame):

@@ -8,7 +8,7 @@ from ...words.phrases import Phrases
 from ...words.style import Style
 from .. import Chart, Window, colours, day, layout
 from . import Options as Common
-from . import RecordKey, annotated, sentence, shade
+from . import RecordKey, annotated, dropped, sentence, shade
 
 KIND = "departures"
 RANK = 3
@@ -19,6 +19,9 @@ class Options(Common):
 
     def references(self, at, cases, hints):
         return super().references(at, cases, hints) + annotated(self.annotate, at, cases, hints)
+
+    def warnings(self, c):
+        return dropped(self, c, by_case=False)  # its events are labelled for every company
 
 
 def draw(c, style, options: Options, frame):

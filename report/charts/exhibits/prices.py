@@ -35,6 +35,29 @@ class Options(Common):
         return problems
 
 
+    def warnings(self, c):
+        """A chosen price with no end and no later sighting can be drawn on its first day
+        only: the line would stop there, as if the price had ended."""
+        from ...compare.registers import price_span
+
+        found = []
+        for j, target in enumerate(self.prices):
+            case_id, record_id = target.split(":", 1)
+            case = c.by_id(case_id).case if case_id in {f.id for f in c.facts} else None
+            point = next((p for p in case.pricing if p.id == record_id), None) if case else None
+            if point is None:
+                continue
+            same = [q for q in case.pricing if q.model == point.model
+                    and q.currency == point.currency]
+            start, end = price_span(point, same)
+            if start == end:
+                found.append((("prices", j), (
+                    f"'{target}' has no end (`until`) and no later sighting (`last_seen`, or a "
+                    "later price of the same model): it is drawn on its first day only, as if "
+                    "it ended there")))
+        return found
+
+
 def draw(c, style, options: Options, frame):
     chosen = {tuple(p.split(":", 1)) for p in options.prices} or None
     chart = price_chart(c, style, chart_id=frame.chart_id, window=frame.window,

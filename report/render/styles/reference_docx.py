@@ -93,6 +93,41 @@ def table_borders(style) -> None:
     style.element.append(first)
 
 
+def analyst_view_styles(styles) -> None:
+    """The analyst's judgement in styles of its own (the brief's views): a paragraph style
+    with a rule on the left and a tint, and a character style, both in the styles pane."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    view = styles.add_style("Analyst View", WD_STYLE_TYPE.PARAGRAPH)
+    view.base_style = styles["Body Text"]
+    view.quick_style = True
+    set_fonts(view, 10, None, RGBColor(0x3D, 0x2A, 0x14))
+    ppr = view.element.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    left = OxmlElement("w:left")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "6"),
+                       ("w:color", "B5651D")):
+        left.set(qn(key), value)
+    border.append(left)
+    shade = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", "FBF4EC")):
+        shade.set(qn(key), value)
+    # Word wants pPr's children in the schema's order: the border and the shading go before
+    # the tabs, spacing and indents.
+    later = ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+             "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+             "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+             "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+             "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+             "w:sectPr", "w:pPrChange")
+    ppr.insert_element_before(border, "w:shd", *later)
+    ppr.insert_element_before(shade, *later)
+    view.paragraph_format.left_indent = Mm(3)
+    char = styles.add_style("Analyst View Char", WD_STYLE_TYPE.CHARACTER)
+    char.quick_style = True
+    char.font.color.rgb = RGBColor(0x8A, 0x4B, 0x12)
+
+
 def main(pandoc: str) -> None:
     default = subprocess.run([pandoc, "--print-default-data-file", "reference.docx"],
                              capture_output=True, check=True).stdout
@@ -117,6 +152,7 @@ def main(pandoc: str) -> None:
     ):
         set_fonts(styles[name], size, bold, colour)
     table_borders(styles["Table"])
+    analyst_view_styles(styles)
     doc.core_properties.author = "report"
     doc.core_properties.title = ""
     doc.save(str(TARGET))
