@@ -152,13 +152,13 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
 
 def docx_origin(inputs: Inputs, files, key: str):
     """What the DOCX records it was built from (`report absorb` reads it back): the brief
-    as it was read for this build, and the build's fingerprint. None without a brief."""
+    as it was read for this build (none: the fact pack alone), and the build's fingerprint."""
     from . import __version__
     from .render.docx import Origin
 
     brief = inputs.brief
-    if brief is None:
-        return None
+    if brief is None:  # the fact pack alone: the DOCX says it was built, with no brief
+        return Origin("", "", key, f"report {__version__}")
     text = files.read(brief.path, brief.shown, "brief").data.decode("utf-8")
     return Origin(brief.path.name, text, key, f"report {__version__}")
 

@@ -185,9 +185,10 @@ def test_edits_of_the_fact_pack_are_reported_not_made(real_build, tmp_path):
 # ---------------------------------------------------------------- refusals
 
 
-def refusals(tmp: Path, built: Path) -> dict[str, str]:
+def refusals(tmp: Path, built: Path, fact_pack: Path) -> dict[str, str]:
     """Files absorb must refuse, each with the reason it must give."""
     tmp.mkdir(parents=True, exist_ok=True)
+    shutil.copy(fact_pack, tmp / "factpack.docx")
     (tmp / "notes.docx").write_text("just some text\n")
     (tmp / "locked.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
     (tmp / "cut.docx").write_bytes(built.read_bytes()[:20000])
@@ -218,14 +219,16 @@ def refusals(tmp: Path, built: Path) -> dict[str, str]:
                          "never writes",
         "bomb.docx": "has a part larger than any briefing's (word/document.xml, over 64 MB "
                      "uncompressed)",
+        "factpack.docx": "holds no brief to absorb (it was built without one)",
     }
 
 
-def test_what_it_did_not_make_is_refused_in_one_line(real_build, tmp_path):
+def test_what_it_did_not_make_is_refused_in_one_line(real_build, three_build, tmp_path):
     root = site(real_build, tmp_path)
     brief = root / "cases" / "brief.md"
     before = brief.read_bytes()
-    for name, why in refusals(tmp_path / "bad", real_build.out / "briefing.docx").items():
+    for name, why in refusals(tmp_path / "bad", real_build.out / "briefing.docx",
+                              three_build.out / "briefing.docx").items():
         run = run_cli("absorb", str(tmp_path / "bad" / name), "--apply", cwd=root)
         assert run.code == 2, (name, run.out, run.err)
         assert run.err == f"{tmp_path / 'bad' / name}: cannot absorb: {why}\n", run.err

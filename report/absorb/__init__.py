@@ -41,6 +41,11 @@ from .source import Block, Source, Visible, read_source
 __all__ = ["Absorption", "Refused", "absorb", "read_edited"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# What an edited briefing may hold: the project's has ~4,000 paragraphs, 250,000 characters
+# and no paragraph over 5,000; comparing far more would take minutes, not a second.
+MAX_TEXT = 5_000_000
+MAX_PARAGRAPHS = 60_000
+MAX_PARAGRAPH = 100_000
 
 
 @dataclass
@@ -80,9 +85,12 @@ def read_edited(path: Path, roles: Roles) -> tuple[Built, list[Paragraph], dict[
     styles = next((package.xml(p) for p in package.related(main, "styles")), None)
     comments = next((package.xml(p) for p in package.related(main, "comments")), None)
     try:
-        paragraphs = Reader(style_names(styles), roles).read(body)
+        paragraphs = Reader(style_names(styles), roles, limit=MAX_TEXT).read(body)
     except ValueError as err:
         raise Refused(str(err)) from None
+    if len(paragraphs) > MAX_PARAGRAPHS or \
+            any(len(p.text) > MAX_PARAGRAPH for p in paragraphs):
+        raise Refused("has more text, or a longer paragraph, than any briefing's")
     return built, paragraphs, comments_of(comments)
 
 

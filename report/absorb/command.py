@@ -45,6 +45,9 @@ def run(docx: Path, cases: Path, brief: Path | None, write: bool,
     say(f"{shown}: built by {built.tool or 'report'} (build {built.build[:12]}) from "
         f"{built.brief_name}" + ("" if result.current == built.brief else
                                  f"; {name} changed since, so the edits are merged three ways"))
+    if built.brief_name != target.name:
+        say(f"note: the DOCX was built from a brief named {built.brief_name}; absorbing it "
+            f"into {name}")
     if result.changed:
         say(*result.diff(name))
     else:
@@ -67,12 +70,17 @@ def run(docx: Path, cases: Path, brief: Path | None, write: bool,
         say(f"run again with --apply to write {name} (the previous one is kept as "
             f"{name}{BACKUP})")
         return 0
-    problems = checked(result.merged, target)
-    if problems:
-        say(*(p.replace(problems_name(target), name) for p in problems), err=True)
-        say(f"{name}: not written: the absorbed brief would have the problems above", err=True)
-        return 2
-    write_brief(target, result.merged)
+    try:
+        problems = checked(result.merged, target)
+        if problems:
+            say(*(p.replace(problems_name(target), name) for p in problems), err=True)
+            say(f"{name}: not written: the absorbed brief would have the problems above",
+                err=True)
+            return 2
+        write_brief(target, result.merged)
+    except OSError as err:
+        say(f"error: cannot write {name} ({err.strerror or err}); it is unchanged", err=True)
+        return 1
     say(f"wrote {name} (the previous one is {name}{BACKUP})")
     return 0
 

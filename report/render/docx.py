@@ -117,7 +117,8 @@ def furnish(path: Path, what: Furnishing) -> None:
     parts["word/document.xml"] = etree.tostring(document, xml_declaration=True,
                                                 encoding="UTF-8", standalone=True)
     if what.origin is not None:
-        text = Reader(style_names(styles), what.styles).read(body)
+        text = Reader(style_names(styles), what.styles).read(body) \
+            if what.origin.brief_name else []
         add_origin(parts, order, what.origin, pack(text))
     for name in ("word/header1.xml", "word/footer1.xml"):
         if name not in order:
@@ -453,6 +454,8 @@ def document_properties(custom_xml: bytes, origin: Origin | None) -> bytes:
 
 def origin_line(origin: Origin) -> str:
     """The build in one short line (a document property): tool, build and brief."""
+    if not origin.brief_name:
+        return f"{origin.tool}; build {origin.build[:16]}; no brief"
     digest = hashlib.sha256(origin.brief_text.encode()).hexdigest()
     return (f"{origin.tool}; build {origin.build[:16]}; brief {origin.brief_name[:60]} "
             f"sha256:{digest}")
@@ -474,12 +477,14 @@ def add_origin(parts: dict[str, bytes], order: list[str], origin: Origin, text: 
     root = etree.Element(f"{{{ORIGIN_NS}}}origin", nsmap={None: ORIGIN_NS})
     root.set("tool", origin.tool)
     root.set("build", origin.build)
-    brief = etree.SubElement(root, f"{{{ORIGIN_NS}}}brief")
-    brief.set("name", origin.brief_name)
-    brief.set("sha256", hashlib.sha256(origin.brief_text.encode()).hexdigest())
-    brief.text = packed(origin.brief_text.encode())
-    built = etree.SubElement(root, f"{{{ORIGIN_NS}}}text")
-    built.text = packed(json.dumps(text, ensure_ascii=False, separators=(",", ":")).encode())
+    if origin.brief_name:  # built without a brief, there is nothing to absorb
+        brief = etree.SubElement(root, f"{{{ORIGIN_NS}}}brief")
+        brief.set("name", origin.brief_name)
+        brief.set("sha256", hashlib.sha256(origin.brief_text.encode()).hexdigest())
+        brief.text = packed(origin.brief_text.encode())
+        built = etree.SubElement(root, f"{{{ORIGIN_NS}}}text")
+        built.text = packed(json.dumps(text, ensure_ascii=False, separators=(",", ":"))
+                            .encode())
     parts[item] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                  standalone=True)
     guid = hashlib.sha256(origin.build.encode()).hexdigest().upper()
