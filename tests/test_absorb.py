@@ -320,3 +320,26 @@ def test_moves_splits_joins_and_tracked_deletions(brief_build, tmp_path):
     left = "**Leaders left.** [[alpha:@leaders-left]] of Alpha's founders and heads of " \
         "functions left,"
     assert f"-  as much.\n-- {left}\n+  as much.{left}\n" in run.out, run.out
+
+
+def test_titles_edited_on_the_cover_and_in_a_caption_go_into_the_front_matter(
+        brief_build, tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(brief_build.root / "cases", root / "cases")
+    e = WordEdit(brief_build.out / "briefing.docx")
+    e.replace("Beta cut first; Alpha matched five months later",
+              "Beta cut first; Alpha’s “match” came five months on")
+    e.replace("Alpha Labs lost the price war Beta AI started",
+              "Alpha Labs lost the price war that Beta AI started")
+    e.replace("Sources:", "Source list:")  # the tool's words: reported, not made
+    run = run_cli("absorb", str(e.save(tmp_path / "a.docx")), "--apply", cwd=root)
+    assert run.code == 0, run.err
+    brief = (root / "cases" / "brief.md").read_text(encoding="utf-8")
+    assert '\ntitle: "Alpha Labs lost the price war that Beta AI started"\n' in brief
+    assert '\n    title: "Beta cut first; Alpha’s “match” came five months on"\n' in brief
+    # The caption's sources line is the tool's: its edit is reported, with where the title is.
+    assert re.search(r"figure caption of \[\[exhibit:price-war\]\]: “Figure 1: Beta cut "
+                     r"first; Alpha matched five months later\. Sources: \[[^]]+\]” → “Figure 1: "
+                     r"Beta cut first; Alpha’s “match” came five months on\. Source list: "
+                     r"\[[^]]+\]”; the title is in cases/brief\.md:16 \(front matter\)", run.out), \
+        run.out

@@ -15,6 +15,7 @@ reports what it did not make: edits of generated text (with where to make them i
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from .edits import (
     now_to_built,
     pair,
 )
+from .frontmatter import STYLE_FIELDS, retitled, value_line
 from .merge import Conflict, merge
 from .origin import Built, read_origin
 from .package import Refused, open_docx
@@ -188,6 +190,14 @@ def absorb_text(source: Source, built: list[Paragraph], now: list[Paragraph]) ->
                                                 deleted=True))
             continue
         q = now[ni]
+        if block is None and p.text != q.text:
+            edit, rest = front_matter_edit(text, built, blocks, bi, p, q)
+            if edit is not None:
+                result.edits.append(edit)
+                if rest:  # the caption's number or sources changed too: not made
+                    result.reported.append(Reported(bi, " ".join(p.text.split()),
+                                                    " ".join(q.text.split())))
+                continue
         if block is None:
             if p.text != q.text and not only_fields_changed(p, q):
                 result.reported.append(Reported(bi, " ".join(p.text.split()),
@@ -290,6 +300,27 @@ def _joined(parts: list[Paragraph]) -> Paragraph:
 
 def _alike(x: str, y: str) -> float:
     return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
+
+
+def front_matter_edit(text: str, built, blocks, bi: int, p: Paragraph,
+                      q: Paragraph) -> tuple[Edit | None, bool]:
+    """An edit of the cover's title or subtitle, or of an exhibit's title in its caption,
+    as an edit of the brief's front matter (None: not one of those, or not one line)."""
+    key, exhibit = STYLE_FIELDS.get((p.style or "").lower()), None
+    if key is None:
+        for k in (bi - 1, bi - 2):
+            block = blocks.get(k)
+            if block is not None:
+                mark = block.chars[0].mark if block.kind == "exhibit" and block.chars else None
+                found = re.fullmatch(r"\[\[\s*exhibit:\s*([A-Za-z0-9_-]+)\s*\]\]",
+                                     mark.text) if mark else None
+                if found:
+                    key, exhibit = "title", found.group(1)
+                break
+    if key is None:
+        return None, True
+    where = value_line(text, key, exhibit)
+    return retitled(text, where, p.text, q.text) if where else (None, True)
 
 
 def picture_ran_on(built, now, pairs, bi: int) -> bool:
