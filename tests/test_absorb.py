@@ -343,3 +343,35 @@ def test_titles_edited_on_the_cover_and_in_a_caption_go_into_the_front_matter(
                      r"Beta cut first; Alpha’s “match” came five months on\. Source list: "
                      r"\[[^]]+\]”; the title is in cases/brief\.md:16 \(front matter\)", run.out), \
         run.out
+
+
+def test_the_briefs_own_table_and_its_caption_are_absorbed():
+    """A cell and the caption of a pipe table in the brief (pandoc sets the caption above
+    the table, the Markdown below it); the live fact in a cell stays a mark."""
+    from report.absorb import absorb_text, apply
+    from report.absorb.source import read_source
+    from report.render.wordtext import Paragraph
+
+    brief = ("---\ntitle: t\n---\n\nBefore.\n\n| Company | Price |\n|---|---|\n"
+             "| Alpha | [[a:p.input]] |\n| Beta | cheap enough |\n\n: Prices compared {#tbl-p}"
+             "\n\nAfter.\n")
+
+    def para(text, roles=None, cell=None, style="Compact"):
+        return Paragraph(style, text, roles or " " * len(text), " " * len(text), None, cell)
+
+    built = [para("Before.", style="First Paragraph"),
+             para("Table 1: Prices compared", " " * 6 + "D" + " " * 17, style="Table Caption"),
+             para("Company", cell=(0, 0, 0)), para("Price", cell=(0, 0, 1)),
+             para("Alpha", cell=(0, 1, 0)), para("CNY 1", "FFFFF", cell=(0, 1, 1)),
+             para("Beta", cell=(0, 2, 0)), para("cheap enough", cell=(0, 2, 1)),
+             para("After.", style="Body Text")]
+    now = list(built)
+    now[1] = para("Table 1: Prices side by side", " " * 6 + "D" + " " * 21,
+                  style="Table Caption")
+    now[5] = para("CNY 2", "FFFFF", cell=(0, 1, 1))
+    now[7] = para("cheap, if anything", cell=(0, 2, 1))
+    result = absorb_text(read_source(brief), built, now)
+    assert apply(brief, result.edits) == brief.replace("cheap enough", "cheap, if anything") \
+        .replace(": Prices compared", ": Prices side by side")
+    assert [(r.was, r.now, r.mark.text) for r in result.reported] == \
+        [("CNY 1", "CNY 2", "[[a:p.input]]")]

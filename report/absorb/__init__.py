@@ -218,7 +218,7 @@ def absorb_text(source: Source, built: list[Paragraph], now: list[Paragraph]) ->
         if ni in back or not q.text.strip() or q.style == CONSUMED:
             continue
         markdown, kind = new_block(q)
-        if not place(ni, markdown, kind):
+        if q.cell is not None or not place(ni, markdown, kind):
             before = next((back[k] for k in range(ni - 1, -1, -1) if k in back), None)
             result.added_outside.append((before, " ".join(q.text.split())))
     result.anchors = comment_anchors(built, now, pairs, back, blocks)

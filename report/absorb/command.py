@@ -125,8 +125,9 @@ def report_generated(result: Absorption, name: str, lines, cases: Path, brief: P
                                                       " (and claims.yaml, exchange-rates.yaml)"))
     for before, text in outside:
         where = context(built, before) if before is not None else "at the start"
-        say(f"  added {where}: {_quoted(text)}; text outside the brief's part of the "
-            f"document is not kept: add it to {name}")
+        say(f"  added {where}: {_quoted(text)}; text added outside the brief's prose (in the "
+            f"fact pack, the cover, or as a new table cell) is not made: add it to {name} "
+            "by hand")
 
 
 def _exhibit_before(result: Absorption, index: int):

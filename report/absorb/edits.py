@@ -122,6 +122,25 @@ def map_blocks(blocks: list[Block], built: list[Paragraph]) -> dict[int, int]:
                 if best is not None:
                     found[best] = i
                     last = best + 1
+    # Out of order, nearby: pandoc sets a table's caption above the table, the Markdown
+    # has it below.
+    placed = {k: j for j, k in found.items()}
+    for i in range(len(a)):
+        if i in placed or not a[i]:
+            continue
+        near = [placed[k] for k in (i - 1, i + 1) if k in placed]
+        if not near:
+            continue
+        best, score = None, 0.6
+        for j in range(max(0, min(near) - 60), min(len(b), max(near) + 60)):
+            if j in found:
+                continue
+            ratio = _likeness(a[i], b[j], score)
+            if ratio > score:
+                best, score = j, ratio
+        if best is not None:
+            found[best] = i
+            placed[i] = best
     return found
 
 
