@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,24 +30,69 @@ def site(real_build, tmp: Path) -> Path:
     return root
 
 
-def edit_as_word_would(built: Path, target: Path) -> Path:
-    """The editor's session: a sentence sharpened, a paragraph deleted, one added, a
-    comment, a live number typed over, and a tracked insertion and deletion."""
+@dataclass
+class Session:
+    """What the editor did, so the checks need no words of the shipped brief."""
+
+    sharpened: tuple[str, str]  # words of the analyst's, and what they became
+    deleted: str  # words of a paragraph deleted whole (it held live facts)
+    added: str  # a paragraph typed after another
+    commented: str  # the words a comment is on
+    typed: tuple[str, str]  # a live money figure, and what was typed over it
+    before_fact: str  # the words just before that live fact
+    inserted: tuple[str, str]  # words, and the text inserted after them (tracked)
+    removed: tuple[str, str]  # words, and the last word deleted from them (tracked)
+
+
+MONEY = re.compile(r"^(CNY|USD) \d[\d.,]*$")
+
+
+def edit_as_word_would(built: Path, target: Path) -> Session:
+    """The editor's session on paragraphs of the brief that hold live facts: a sentence
+    sharpened, a paragraph deleted and one added, a comment, a live money figure typed over,
+    and a tracked insertion and deletion."""
     e = WordEdit(built)
-    e.replace("the motives are not on record", "the motives were never stated")
-    e.delete_paragraph("DeepSeek is not a like-for-like contrast on leadership")
-    e.insert_paragraph_after("Kai-Fu Lee then said", "Lee never said why in public [sic].")
-    e.comment("Money and compute decided who could keep going.", "Still true after 2026?")
-    e.replace("CNY 20", "CNY 21")  # Yi-Large's list price, a live fact
-    e.track_insert("now sells enterprise agents", " and services")
-    e.track_delete("that started the price war ")
-    return e.save(target)
+    paragraphs = e.prose_with_facts()
+    assert len(paragraphs) >= 6, "the brief needs six paragraphs with live facts"
+    (p0, prose0, _), (p1, prose1, _), (p2, _, _), (p3, prose3, _), (p4, prose4, _), \
+        (p5, prose5, _) = paragraphs[:6]
+    old = prose0[0]
+    words = old.split(" ")
+    new = " ".join([*words[:2], "plainly", *words[2:]])
+    e.replace(old, new, p0)
+    e.delete_paragraph(p1)
+    added = "An editor's sentence, added in Word, with *stars* and [brackets]."
+    e.insert_paragraph_after(p2, added)
+    e.comment(prose3[0], "Still true after 2026?", paragraph=p3)
+    typed = None
+    for p, _, facts in paragraphs[2:]:
+        money = next((f for f in facts if MONEY.match(f)), None)
+        if money is not None:
+            runs = ["".join(t.text or "" for t in r.findall(w("t"))) for r in p.iter(w("r"))]
+            before = runs[runs.index(money) - 1].strip() or runs[runs.index(money) - 2].strip()
+            typed = (money, money.split(" ")[0] + " 4242", before)
+            e.replace(money, typed[1], p)
+            break
+    assert typed, "the brief needs a live money figure (CNY or USD)"
+    e.track_insert(prose4[0], " (a tracked insertion)", paragraph=p4)
+    last = prose5[0].rstrip().split(" ")[-1]
+    e.track_delete(last, paragraph=p5)
+    e.save(target)
+    return Session((old, new), prose1[0], added, prose3[0], typed[:2], typed[2],
+                   (prose4[0], " (a tracked insertion)"), (prose5[0], last))
 
 
 @pytest.fixture(scope="module")
-def edited(real_build, tmp_path_factory) -> Path:
-    return edit_as_word_would(real_build.out / "briefing.docx",
-                              tmp_path_factory.mktemp("edited") / "briefing.docx")
+def edited(real_build, tmp_path_factory) -> tuple[Path, Session]:
+    target = tmp_path_factory.mktemp("edited") / "briefing.docx"
+    return target, edit_as_word_would(real_build.out / "briefing.docx", target)
+
+
+def flat(text: str) -> str:
+    """Text as a reader finds it: one space between words, words hyphenated at a line's end
+    made whole, typographic quotes plain."""
+    text = re.sub("\u2010\\s+", "", text.replace("\u00ad", ""))
+    return " ".join(text.translate(str.maketrans("‘’“”\xa0", "''\"\" ")).split())
 
 
 def test_an_unedited_docx_changes_nothing(real_build, tmp_path):
@@ -59,113 +105,130 @@ def test_an_unedited_docx_changes_nothing(real_build, tmp_path):
 
 
 def test_word_edits_go_into_the_brief_and_the_rebuilt_pdf(real_build, edited, tmp_path):
+    docx, did = edited
     root = site(real_build, tmp_path)
     brief = root / "cases" / "brief.md"
     before = brief.read_text(encoding="utf-8")
-    shown = run_cli("absorb", str(edited), cwd=root)
+    shown = run_cli("absorb", str(docx), cwd=root)
     assert shown.code == 0, shown.err
     assert brief.read_text(encoding="utf-8") == before  # without --apply, only a diff
-    diff = shown.out
-    assert "-**The timing supports the seeds' account; the motives are not on record.**" in diff
-    assert "+**The timing supports the seeds' account; the motives were never stated.**" in diff
-    assert "-**DeepSeek is not a like-for-like contrast on leadership" in diff
-    assert "+Lee never said why in public \\[sic\\]." in diff
-    assert "enterprise agents and services built on others' models" in diff
-    # The typed-over number is reported with where it comes from, and not made.
-    typed = re.search(r"cases/brief\.md:(\d+): live fact \[\[01-ai:price-yi-large\.input\]\] "
-                      r"typed over: “CNY 20 \(reported\) (\[[0-9,–\s]+\])” → “CNY 21 \(reported\) "
-                      r"\2”\n +cases/01-ai\.yaml:(\d+): record price-yi-large, field "
-                      r"input\n +its value now: CNY\s20 \(reported\)\n +source: ", diff)
-    assert typed, diff
-    assert "    input: 20" in (root / "cases" / "01-ai.yaml").read_text(encoding="utf-8") \
-        .splitlines()[int(typed.group(3)) - 1]
-    assert "[[01-ai:price-yi-large.input]]" in before.splitlines()[int(typed.group(1)) - 1]
-    comment = re.search(r"cases/brief\.md:(\d+): on “Money and compute decided who could keep "
-                        r"going\.”: Editor: Still true after 2026\?", diff)
-    assert comment, diff
+    out = shown.out
+    # Added after a list item, as Word does on Enter: a list item.
+    assert "+- An editor's sentence, added in Word, with \\*stars\\* and \\[brackets\\]." in out
+    # The typed-over figure is reported with where it comes from, and not made.
+    typed = re.search(r"cases/brief\.md:(\d+): live fact (\[\[[^]]+\]\]) typed over: “"
+                      + re.escape(did.typed[0]) + r"[^”]*” → “" + re.escape(did.typed[1])
+                      + r"[^”]*”\n +(cases/[\w.-]+\.yaml):(\d+): record [\w-]+, field (\w+)\n"
+                      r" +its value now: [^\n]+\n +source: ", out)
+    assert typed, out
+    comment = re.search(r"cases/brief\.md:(\d+): on “" + re.escape(" ".join(did.commented.split()))
+                        + r"”: Editor: Still true after 2026\?", out)
+    assert comment, out
 
-    wrote = run_cli("absorb", str(edited), "--apply", cwd=root)
+    wrote = run_cli("absorb", str(docx), "--apply", cwd=root)
     assert wrote.code == 0, wrote.err
     assert "wrote cases/brief.md (the previous one is cases/brief.md.before-absorb)" in wrote.out
     assert (root / "cases" / "brief.md.before-absorb").read_text(encoding="utf-8") == before
     after = brief.read_text(encoding="utf-8")
-    assert "[[01-ai:price-yi-large.input]]" in after and "CNY 21" not in after
-    assert "Money and compute decided who could keep going." in \
-        after.splitlines()[int(comment.group(1)) - 1]
+    assert typed.group(2) in after and did.typed[1] not in after
+    # Lines are those of the brief as absorbed.
+    assert typed.group(2) in after.splitlines()[int(typed.group(1)) - 1]
+    assert flat(did.commented).split()[0] in flat(" ".join(
+        after.splitlines()[int(comment.group(1)) - 1:int(comment.group(1)) + 1]))
     # A second absorb of the same DOCX changes nothing.
-    again = run_cli("absorb", str(edited), "--apply", cwd=root)
+    again = run_cli("absorb", str(docx), "--apply", cwd=root)
     assert again.code == 0 and "cases/brief.md: nothing to change (it already holds these " \
         "edits)" in again.out, again.out
     assert brief.read_text(encoding="utf-8") == after
 
-    # The case file moves on: the live fact follows it; the typed-over number is nowhere.
-    case = root / "cases" / "01-ai.yaml"
+    # The case file moves on: the live fact follows it; the typed-over figure is nowhere.
+    case = root / typed.group(3)
     lines = case.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[int(typed.group(3)) - 1] = lines[int(typed.group(3)) - 1].replace("20", "25")
+    at = int(typed.group(4)) - 1
+    lines[at] = re.sub(rf"({typed.group(5)}:\s*)(\d+(?:\.\d+)?)", lambda m: m.group(1) + str(
+        float(m.group(2)) + 5).removesuffix(".0"), lines[at], count=1)
     case.write_text("".join(lines), encoding="utf-8")
+    value = re.search(r"its value now: ([^\n(]+?)(?: \(|\n)",
+                      run_cli("absorb", str(docx), cwd=root).out).group(1)
+    assert flat(value) != flat(did.typed[0]) and re.search(r"\d", value)
     build = run_cli("build", "--quiet", "--format", "pdf", cwd=root)
     assert build.code == 0, build.err
-    text = " ".join(" ".join(p.extract_text() for p in
-                             PdfReader(root / "output" / "briefing.pdf").pages).split())
-    assert "the motives were never stated" in text
-    assert "Lee never said why in public [sic]." in text
-    assert "not a like-for-like contrast" not in text
-    assert "enterprise agents and services built on" in text
-    assert "The company is now raising prices" in text
-    assert "Yi-Large was listed at CNY 25 (reported)" in text
-    assert "CNY 21" not in text
+    text = flat(" ".join(p.extract_text() for p in
+                         PdfReader(root / "output" / "briefing.pdf").pages))
+    assert flat(did.sharpened[1]) in text and flat(did.sharpened[0]) not in text
+    assert flat(did.deleted) not in text
+    assert flat(did.added) in text
+    assert flat(did.inserted[0] + did.inserted[1]) in text
+    assert flat(did.removed[0]) not in text
+    assert flat(did.removed[0].rstrip().rsplit(" ", 1)[0]) in text
+    assert flat(f"{did.before_fact} {value}") in text  # the sentence shows the new value
+    assert flat(did.typed[1]) not in text
 
 
 def test_a_libreoffice_save_absorbs_alike(real_build, edited, tmp_path):
+    docx, _ = edited
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is needed: `make test` installs libreoffice-writer-nogui"
     saved = tmp_path / "lo"
     run = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/p",
-                          "--convert-to", "docx", "--outdir", str(saved), str(edited)],
+                          "--convert-to", "docx", "--outdir", str(saved), str(docx)],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0 and (saved / "briefing.docx").exists(), run.stderr
     # LibreOffice rewrote the package: the XML differs, the custom XML part is still there.
     names = zipfile.ZipFile(saved / "briefing.docx").namelist()
     assert any(re.fullmatch(r"customXml/item\d+\.xml", n) for n in names)
     direct, through = (site(real_build, tmp_path / name) for name in ("a", "b"))
-    for root, docx in ((direct, edited), (through, saved / "briefing.docx")):
-        result = run_cli("absorb", str(docx), "--apply", cwd=root)
+    for root, path in ((direct, docx), (through, saved / "briefing.docx")):
+        result = run_cli("absorb", str(path), "--apply", cwd=root)
         assert result.code == 0, result.err
-        assert "live fact [[01-ai:price-yi-large.input]] typed over" in result.out
+        assert re.search(r"live fact \[\[[^]]+\]\] typed over", result.out), result.out
         assert "Editor: Still true after 2026?" in result.out
     # LibreOffice worked the contents' page numbers out again: not an edit, not reported.
     assert (through / "cases" / "brief.md").read_text(encoding="utf-8") == \
         (direct / "cases" / "brief.md").read_text(encoding="utf-8")
-    assert "Executive summary" not in result.out
+    assert "not made: 1 edit(s)" in result.out, result.out  # the typed-over figure alone
+
+
+def unique_phrase(run: str, brief: str) -> str | None:
+    """Three words of a run of the analyst's that stand once, as they are, in the brief."""
+    words = run.split()
+    for k in range(len(words) - 2):
+        phrase = " ".join(words[k:k + 3])
+        if brief.count(phrase) == 1 and run.count(phrase) == 1 and \
+                not re.search(r"[*_\[\]`'’\"“”\\]", phrase):
+            return phrase
+    return None
 
 
 def test_a_brief_changed_since_the_build_is_merged_three_ways(real_build, tmp_path):
     root = site(real_build, tmp_path)
     brief = root / "cases" / "brief.md"
     text = brief.read_text(encoding="utf-8")
-    # Since the build the analyst reworded two sentences; the editor changed one of them
-    # and another one.
-    text = text.replace("**Openness compounded the lead.**", "**Openness widened the lead.**")
-    text = text.replace("**Money and compute decided who could keep going.**",
-                        "**Money and compute decided who could go on.**")
-    brief.write_text(text, encoding="utf-8")
     e = WordEdit(real_build.out / "briefing.docx")
-    e.replace("Money and compute decided who could keep going.",
-              "Money and compute decided who lasted.")
-    e.replace("the motives are not on record", "the motives were never stated")
-    docx = e.save(tmp_path / "edited.docx")
-    run = run_cli("absorb", str(docx), "--apply", cwd=root)
+    picks = []
+    for p, prose, _ in e.prose_with_facts()[::2]:  # paragraphs apart from each other
+        phrase = next((x for x in (unique_phrase(r, text) for r in prose) if x), None)
+        if phrase:
+            picks.append((p, phrase))
+    assert len(picks) >= 3, "the brief needs three paragraphs of the analyst's apart"
+    (_, a), (pb, b), (pc, c) = picks[:3]
+    # Since the build the analyst changed A and B; the editor changed B (a conflict) and C.
+    text = text.replace(a, a + " (analyst)").replace(b, b + " (analyst)")
+    brief.write_text(text, encoding="utf-8")
+    e.replace(b, b + " (editor)", pb)
+    e.replace(c, c + " (editor)", pc)
+    run = run_cli("absorb", str(e.save(tmp_path / "edited.docx")), "--apply", cwd=root)
     assert run.code == 0, run.err
     assert "cases/brief.md changed since, so the edits are merged three ways" in run.out
-    line = next(i for i, x in enumerate(text.splitlines(), 1) if "who could go on" in x)
-    assert f"conflict: cases/brief.md:{line}: changed in the brief since the build and in the " \
-        "DOCX; the brief's lines were kept, the DOCX has:\n    [**Money and compute decided " \
-        "who lasted.**]{.view likelihood=\"likely\"} DeepSeek was incubated and funded by" \
-        in run.out, run.out
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if b + " (analyst)" in x)
+    conflict = re.search(rf"conflict: cases/brief\.md:{line}(-\d+)?: changed in the brief since "
+                         r"the build and in the DOCX; the brief's lines were kept, the DOCX "
+                         r"has:\n((?:    .*\n)+)", run.out)
+    assert conflict and b + " (editor)" in conflict.group(2), run.out
     after = brief.read_text(encoding="utf-8")
-    assert "**Openness widened the lead.**" in after  # the analyst's change stays
-    assert "the motives were never stated" in after  # the editor's is made
-    assert "who could go on" in after and "who lasted" not in after  # the conflict: kept
+    assert a + " (analyst)" in after  # the analyst's change stays
+    assert c + " (editor)" in after  # the editor's is made
+    assert b + " (analyst)" in after and b + " (editor)" not in after  # the conflict: kept
 
 
 def test_edits_of_the_fact_pack_are_reported_not_made(real_build, tmp_path):
@@ -176,7 +239,7 @@ def test_edits_of_the_fact_pack_are_reported_not_made(real_build, tmp_path):
     run = run_cli("absorb", str(e.save(tmp_path / "edited.docx")), "--apply", cwd=root)
     assert run.code == 0, run.err
     assert "cases/brief.md: nothing to change" in run.out
-    assert re.search(r"table “Table \d+: API prices per 1M tokens, every price point record…”, "
+    assert re.search(r"table “Table \d+: API prices per 1M tokens, every price point [^”]*”, "
                      r"row “01\.AI”, column “Input”: “CNY 20” → “CNY 19”\n +generated from the "
                      r"case files: see cases/01-ai\.yaml:\d+: record price-yi-large, field input",
                      run.out), run.out

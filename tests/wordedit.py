@@ -63,19 +63,49 @@ class WordEdit:
             return r
         raise AssertionError(f"no run holds {containing!r}")
 
+    def style_id(self, name: str) -> str | None:
+        """The id of the style named `name` in the document's styles part."""
+        styles = etree.fromstring(self.parts["word/styles.xml"])
+        for style in styles.iter(w("style")):
+            found = style.find(w("name"))
+            if found is not None and found.get(w("val")) == name:
+                return style.get(w("styleId"))
+        return None
+
+    def prose_with_facts(self) -> list[tuple[object, list[str], list[str]]]:
+        """The brief's paragraphs that hold a live fact, outside tables, in order: each with
+        its plain runs of four words or more (the analyst's words) and its live facts' runs."""
+        fact = self.style_id("Live fact")
+        found = []
+        for p in self.body.iter(w("p")):
+            if any(a.tag == w("tbl") for a in p.iterancestors()):
+                continue
+            facts, prose = [], []
+            for r in p.iter(w("r")):
+                style = r.find(f"{w('rPr')}/{w('rStyle')}")
+                text = "".join(t.text or "" for t in r.findall(w("t")))
+                if style is not None and style.get(w("val")) == fact:
+                    facts.append(text)
+                elif style is None and r.getparent().tag == w("p") and \
+                        len(text.split()) >= 4:
+                    prose.append(text)
+            if facts and prose:
+                found.append((p, prose, facts))
+        return found
+
     # ------------------------------------------------------------ edits
 
     def replace(self, old: str, new: str, paragraph=None) -> None:
         """Select `old` (within one run) and type `new` over it."""
         self.run(old, paragraph).find(w("t")).text = new
 
-    def delete_paragraph(self, containing: str) -> None:
-        p = self.paragraph(containing)
+    def delete_paragraph(self, containing) -> None:
+        p = self.paragraph(containing) if isinstance(containing, str) else containing
         p.getparent().remove(p)
 
-    def insert_paragraph_after(self, containing: str, text: str) -> None:
+    def insert_paragraph_after(self, containing, text: str) -> None:
         """Press Enter at the end of a paragraph and type: a new paragraph in its style."""
-        p = self.paragraph(containing)
+        p = self.paragraph(containing) if isinstance(containing, str) else containing
         new = etree.Element(w("p"))
         ppr = p.find(w("pPr"))
         if ppr is not None:
@@ -85,9 +115,10 @@ class WordEdit:
         t.text = text
         p.addnext(new)
 
-    def track_insert(self, after: str, text: str, author: str = "Editor") -> None:
+    def track_insert(self, after: str, text: str, author: str = "Editor",
+                     paragraph=None) -> None:
         """With tracking on, type `text` right after the run holding `after`."""
-        r = self.run(after)
+        r = self.run(after, paragraph)
         ins = etree.Element(w("ins"))
         self._stamp(ins, author)
         run = etree.SubElement(ins, w("r"))
@@ -96,9 +127,9 @@ class WordEdit:
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         r.addnext(ins)
 
-    def track_delete(self, old: str, author: str = "Editor") -> None:
+    def track_delete(self, old: str, author: str = "Editor", paragraph=None) -> None:
         """With tracking on, delete `old` (within one run)."""
-        r = self.run(old)
+        r = self.run(old, paragraph)
         deleted = etree.Element(w("del"))
         self._stamp(deleted, author)
         r.addprevious(deleted)
@@ -169,11 +200,11 @@ class WordEdit:
         t = self.run(run_text).find(w("t"))
         t.text += text
 
-    def comment(self, on: str, text: str, author: str = "Editor") -> None:
+    def comment(self, on: str, text: str, author: str = "Editor", paragraph=None) -> None:
         """Select `on` (within one run) and add a comment to it."""
         cid = str(self.next_id)
         self.next_id += 1
-        r = self.run(on)
+        r = self.run(on, paragraph)
         start = etree.Element(w("commentRangeStart"))
         start.set(w("id"), cid)
         end = etree.Element(w("commentRangeEnd"))

@@ -237,21 +237,34 @@ def tokens(text: str) -> list[tuple[int, int]]:
 
 
 def changes(old: str, new: str) -> list[tuple[int, int, int, int]]:
-    """The stretches that differ, word by word: (old start, old end, new start, new end)."""
+    """The stretches that differ, word by word: (old start, old end, new start, new end).
+    Runs of spaces count as one space (a double space left by a deletion is no edit), and
+    a deleted word takes the space before it rather than after it, so that it leaves the
+    markup that closes after it alone ("fit one story.** Four" loses " story.")."""
     a, b = tokens(old), tokens(new)
-    sa = [old[s:e] for s, e in a]
-    sb = [new[s:e] for s, e in b]
+    sa = [_space(old[s:e]) for s, e in a]
+    sb = [_space(new[s:e]) for s, e in b]
     out = []
     matcher = difflib.SequenceMatcher(None, sa, sb, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
+        if op == "delete" and i2 - i1 >= 2 and sa[i2 - 1] == " " and sa[i1] != " " and \
+                i1 > 0 and sa[i1 - 1] == " ":
+            i1, i2 = i1 - 1, i2 - 1
         o0 = a[i1][0] if i1 < len(a) else len(old)
         o1 = a[i2 - 1][1] if i2 > i1 else o0
         n0 = b[j1][0] if j1 < len(b) else len(new)
         n1 = b[j2 - 1][1] if j2 > j1 else n0
         out.append((o0, o1, n0, n1))
     return out
+
+
+def _space(token: str) -> str:
+    """A token for matching: spaces as one space, a paragraph break kept as one."""
+    if not token.isspace():
+        return token
+    return "\u2029" if "\u2029" in token else "\n" if "\n" in token else " "
 
 
 def now_to_built(old: str, new: str) -> list[int | None]:
@@ -329,15 +342,24 @@ def inline_edits(source: Source, block: Block, p: Paragraph, q: Paragraph,
                 result.removed_marks.append(mark)
             elif where[r[0]] is None:  # text the tool wrote that no mark stands for
                 result.reported.append(Reported(index, _shown(p.text, *r), "", None, True))
-        spans = [where[i] for i in range(o0, o1) if where[i] is not None]
+        spans = sorted({where[i] for i in range(o0, o1) if where[i] is not None})
         if not spans:
             if any(where[r[0]] is None for r in whole):
                 continue
             edits.append(_insertion(source, block, p, where, o0, new, emphasis))
             continue
-        start, end = min(s for s, _ in spans), max(e for _, e in spans)
-        context = _emphasis_at(block, start)
-        edits.append(Edit(start, end, markdown(new, emphasis, context)))
+        # The new text takes the place of the first stretch of the brief it replaces; the
+        # later stretches go, and the markup between them (a closing `**`, a link's target)
+        # stays.
+        groups: list[list[int]] = []
+        for start, end in spans:
+            if groups and start <= groups[-1][1]:
+                groups[-1][1] = max(groups[-1][1], end)
+            else:
+                groups.append([start, end])
+        context = _emphasis_at(block, groups[0][0])
+        edits.append(Edit(groups[0][0], groups[0][1], markdown(new, emphasis, context)))
+        edits += [Edit(start, end, "") for start, end in groups[1:]]
     edits = [_no_space_before_break(source.text, e) for e in edits]
     if block.kind == "item":  # a list item split in two makes two items
         edits = [Edit(e.start, e.end, e.text.replace("\n\n", "\n" + "  " * block.level + "- "))
