@@ -300,7 +300,9 @@ def test_html_needs_no_network_and_has_interactive_charts(real_build):
     assert len(re.findall(r"plotly\.js \(basic - minified\) v\d", page)) == 1  # once
     assert "零一万物" in page and 'lang="en-GB"' in page
     size = (real_build.out / "briefing.html").stat().st_size
-    assert size <= 2_000_000, f"{size / 1e6:.2f} MB: the partial plotly.js bundle is missing?"
+    # The partial bundle is 1.2 MB, the full one 4.8 MB; the briefing's own text and chart
+    # data (0.8 MB and growing with the cases and the brief) lie well between.
+    assert size <= 3_000_000, f"{size / 1e6:.2f} MB: the partial plotly.js bundle is missing?"
 
 
 # ---------------------------------------------------------------- a third case, reproducibility
