@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from report.absorb.merge import merge
 
 from .conftest import run_cli
-from .wordedit import WordEdit, w
+from .wordedit import WordEdit, text_of, w
 
 pytestmark = pytest.mark.xdist_group("build")
 
@@ -438,3 +438,27 @@ def test_the_briefs_own_table_and_its_caption_are_absorbed():
         .replace(": Prices compared", ": Prices side by side")
     assert [(r.was, r.now, r.mark.text) for r in result.reported] == \
         [("CNY 1", "CNY 2", "[[a:p.input]]")]
+
+
+def test_a_cell_of_the_briefs_own_table_is_absorbed(real_build, tmp_path):
+    """The brief's own pipe table (its caption is in brief.md) takes a cell's edit; the
+    tables the tool writes do not."""
+    root = site(real_build, tmp_path)
+    brief = root / "cases" / "brief.md"
+    text = brief.read_text(encoding="utf-8")
+    captions = re.findall(r"^: (.+?) \{#tbl-", text, re.M)
+    assert captions, "the brief needs a table of its own"
+    e = WordEdit(real_build.out / "briefing.docx")
+    caption = e.paragraph(captions[0].split(",")[0])
+    table = caption.getnext()
+    assert table.tag == w("tbl")
+    cell = next(tc for tc in table.iter(w("tc")) if not list(tc.iter(w("rStyle")))
+                and len(text_of(tc).split()) >= 2 and text_of(tc) in text)
+    old = text_of(cell)
+    e.replace(old, old + " (checked)", cell)
+    run = run_cli("absorb", str(e.save(tmp_path / "edited.docx")), "--apply", cwd=root)
+    assert run.code == 0, run.err
+    row = next(line for line in brief.read_text(encoding="utf-8").splitlines()
+               if f"| {old} (checked) |" in line)
+    assert row.startswith("|") and row.count("|") == text.splitlines()[
+        next(i for i, x in enumerate(text.splitlines()) if f"| {old} |" in x)].count("|")
