@@ -298,7 +298,7 @@ def test_the_brief_drops_a_computed_finding_or_writes_its_own(tmp_path):
                        inputs.brief).markdown
     findings = markdown.split("{#findings}", 1)[1].split("\n#", 1)[0]
     assert ("- **Price.** Alpha's flagship cost [20× [(reported)]{.confidence} [@alpha:news; "
-            "@beta:price]]{data-confidence=\"reported\"} Beta's in May 2024") in findings
+            "@beta:price]]{.fact data-confidence=\"reported\"} Beta's in May 2024") in findings
     assert "**Licences.**" not in findings and "**Releases.**" in findings
     argument = markdown.split("{#findings}", 1)[0]
     assert "Alpha cut its price." in argument and "flagship cost" not in argument
