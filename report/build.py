@@ -142,7 +142,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
             with staging_folder(options.out_dir) as staging:
                 on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
                 rendered = render(composed.briefing, composed.charts, composed.images,
-                                  list(options.formats), staging, on_step)
+                                  list(options.formats), staging, on_step,
+                                  origin=docx_origin(inputs, files, key))
                 staged = dict(rendered.documents)
                 pages = {f"{composed.briefing.name}.pdf": rendered.pdf_pages}
                 parts = {}
@@ -168,6 +169,19 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
             prune_figures(options.figures_dir, set(composed.images.values()))
     manifest = published.pop("manifest")
     return BuildResult(published, manifest, composed.exported, warnings=inputs.warnings)
+
+
+def docx_origin(inputs: Inputs, files, key: str):
+    """What the DOCX records it was built from (`report absorb` reads it back): the brief
+    as it was read for this build (none: the fact pack alone), and the build's fingerprint."""
+    from . import __version__
+    from .render.docx import Origin
+
+    brief = inputs.brief
+    if brief is None:  # the fact pack alone: the DOCX says it was built, with no brief
+        return Origin("", "", key, f"report {__version__}")
+    text = files.read(brief.path, brief.shown, "brief").data.decode("utf-8")
+    return Origin(brief.path.name, text, key, f"report {__version__}")
 
 
 def day_of(epoch: int) -> dt.date:

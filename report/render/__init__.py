@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..charts import Chart
 from ..compose import Briefing
@@ -36,10 +37,23 @@ from .pdf import (
     sibling_links_as_text,
     write_pdf,
 )
+from .wordtext import Roles
+
+if TYPE_CHECKING:
+    from .docx import Origin
 
 FORMATS = ("pdf", "docx", "html")
 
 __all__ = ["FORMATS", "READER", "Rendered", "render"]
+
+
+def word_styles() -> Roles:
+    """The names of the DOCX's character styles, from the label catalogue."""
+    from ..words.labels import Labels
+
+    labels = Labels()
+    return Roles(labels("docx.style.fact"), labels("docx.style.confidence"),
+                 labels("docx.style.citation"))
 
 
 @dataclass(frozen=True)
@@ -51,9 +65,11 @@ class Rendered:
 
 
 def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], formats: list[str],
-           staging: Path, on_step: Callable[[str], None] = lambda step: None) -> Rendered:
+           staging: Path, on_step: Callable[[str], None] = lambda step: None,
+           origin: Origin | None = None) -> Rendered:
     """Write the requested documents into `staging`, named after the briefing (`briefing.pdf`,
-    `annex.pdf` …), with its Markdown beside them."""
+    `annex.pdf` …), with its Markdown beside them; the DOCX records `origin`, what it was
+    built from (for `report absorb`)."""
     # A short briefing places some of the charts, its annex the others.
     charts = [chart for chart in charts if images[chart.id].name in briefing.markdown]
     images = {chart.id: images[chart.id] for chart in charts}
@@ -73,10 +89,12 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     side_jobs = {}
     if "html" in out:
         side_jobs["html"] = [*common, *HTML, "-s", f"--template={asset('templates/page.html')}"]
+    styles = word_styles()
     if "docx" in out:
-        side_jobs["docx"] = docx_job([md.name, *read], WRITE, images, out["docx"])
+        side_jobs["docx"] = docx_job([md.name, *read], WRITE, images, out["docx"], styles)
     pdf_pages = None
     page = None
+    anchor_pages: dict[str, int] = {}  # the PDF's page of each anchor: the DOCX's contents
     if "pdf" in out:
         # The PDF's HTML is on the critical path, so it gets both cores to itself first.
         on_step("Converting Markdown to HTML for the PDF")
@@ -101,7 +119,8 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
             page = sibling_links_as_text(key_data_on_cover(page_footnotes(page)))
             page = CITE_RANGE.sub(r'<span class="cite-range">\g<0></span>', page)
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
-                                  on_step=on_step, labels=briefing.print_labels)
+                                  on_step=on_step, labels=briefing.print_labels,
+                                  anchors=anchor_pages)
         if side_jobs:
             on_step("Waiting for pandoc (" + ", ".join(f.upper() for f in side_jobs) + ")")
         results = side.join()
@@ -111,7 +130,8 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
         from .docx import Furnishing, furnish
 
         furnish(out["docx"], Furnishing(briefing.short_title,
-                                        briefing.print_labels.get("page", "{page}")))
+                                        briefing.print_labels.get("page", "{page}"),
+                                        styles=styles, pages=anchor_pages, origin=origin))
     if "html" in out:
         from .html import interactive_page
 
