@@ -8,7 +8,7 @@ from typing import Literal
 from ...model import Category
 from ..timeline import timeline_chart, words_cites
 from . import Options as Common
-from . import RecordKey, annotated, dropped, sentence
+from . import RecordKey, annotated, dropped
 
 KIND = "chronology"
 RANK = 1
@@ -38,5 +38,5 @@ def draw(c, style, options: Options, frame):
     # in the fact pack's timeline, so a short briefing's source list stays short.
     named = tuple(dict.fromkeys(k for i in c.timeline if (i.case_id, i.record.id) in labelled
                                 for k in words_cites(c, i)))
-    return dataclasses.replace(chart, cites=named, caption=sentence(chart.caption) + " "
-                               + style.labels("exhibit.others_cited"))
+    return dataclasses.replace(chart, cites=named,
+                               sources_note=style.labels("exhibit.others_cited"))
