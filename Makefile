@@ -12,8 +12,9 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Chromium draws the charts (kaleido); Noto CJK sets Chinese; Noto Sans sets Latin text.
 APT_RUNTIME := chromium fonts-noto-cjk fonts-noto-core
-# LibreOffice opens the DOCX in the tests; poppler-utils renders PDF pages for a look.
-APT_TEST := libreoffice-writer-nogui poppler-utils
+# LibreOffice opens the DOCX (Writer) and data.xlsx (Calc) in the tests; poppler-utils renders
+# PDF pages for a look.
+APT_TEST := libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 QUIET := $(if $(CI),--quiet,)
 
 # The Python packages come from two lock files, every one pinned with its hashes:

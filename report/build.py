@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING
 # must not wait for pydantic, Jinja2 or plotly.
 if TYPE_CHECKING:
     from .charts import Chart
+    from .compare import Comparison
     from .compose import Briefing
     from .load import Inputs
+    from .words.style import Style
 
 FORMATS = ("pdf", "docx", "html")  # the order documents are named in
 
@@ -106,9 +108,10 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     from .load.files import InputFiles
     from .publish import MANIFEST, prepare_dir, publish_staged, staging_folder
     from .publish.fingerprint import fingerprint
-    from .publish.manifest import previous_build, write_manifest
+    from .publish.manifest import annex_key, previous_build, previous_part, write_manifest
     from .render import render
     from .render.environment import check_environment, environment, fewer_gc_passes
+    from .render.workbook import write_data
 
     on_step("Reading case files")
     # Every input is read once, here: the fingerprint, the build date and the documents all
@@ -135,15 +138,33 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
         # Two builds into one folder take turns, so neither sees the other's half-written files.
         with FileLock(str(options.out_dir / ".report.lock")):
             composed = compose_briefing(inputs, epoch, options, on_step)
+            annex = compose_annex_of(inputs, options, files, epoch, composed)
             with staging_folder(options.out_dir) as staging:
                 on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
                 rendered = render(composed.briefing, composed.charts, composed.images,
                                   list(options.formats), staging, on_step,
                                   origin=docx_origin(inputs, files, key))
-                staged = {**rendered.documents, "md": staging / "briefing.md"}
+                staged = dict(rendered.documents)
+                pages = {f"{composed.briefing.name}.pdf": rendered.pdf_pages}
+                parts = {}
+                if annex is not None:
+                    part_key = annex_key(annex, options)
+                    kept = previous_part(options.out_dir, "annex", part_key, staging,
+                                         options.formats)
+                    if kept is None:
+                        with environment("SOURCE_DATE_EPOCH", str(annex.epoch)):
+                            more = render(annex.briefing, composed.charts, composed.images,
+                                          list(options.formats), staging, on_step)
+                        kept = ({f"annex.{kind}": path for kind, path in more.documents.items()},
+                                more.pdf_pages)
+                    staged.update(kept[0])
+                    pages["annex.pdf"] = kept[1]
+                    parts["annex"] = part_key
+                on_step("Writing the data workbook")
+                staged.update(write_data(composed.comparison, composed.style, staging, epoch))
                 published = publish_staged(options.out_dir, staging, staged, lambda path, docs:
-                                           write_manifest(path, docs, rendered.pdf_pages,
-                                                          inputs.case_files, epoch, key, files),
+                                           write_manifest(path, docs, pages, inputs.case_files,
+                                                          epoch, key, files, parts),
                                            on_step)
             prune_figures(options.figures_dir, set(composed.images.values()))
     manifest = published.pop("manifest")
@@ -176,6 +197,46 @@ class Composed:
     charts: list[Chart]
     images: dict[str, Path]
     exported: int  # chart images drawn for it (0: all cached, or not asked for)
+    comparison: Comparison | None = None
+    style: Style | None = None
+
+
+@dataclass(frozen=True)
+class Annex:
+    """The evidence annex to a short briefing, and the build time it is dated by."""
+
+    briefing: Briefing
+    epoch: int
+
+
+def compose_annex_of(inputs: Inputs, options: BuildOptions, files, epoch: int,
+                     composed: Composed) -> Annex | None:
+    """The evidence annex when the brief asks for a short briefing, else None.
+
+    The annex does not read the brief's prose: it is dated by the other inputs, so an edit
+    to the argument leaves it byte for byte as it was, and it is not rendered again."""
+    from .compose import compose_annex
+    from .load.builddate import source_date_epoch
+    from .load.cases import BRIEF_FILE
+
+    brief = inputs.brief
+    if brief is None or brief.meta.briefing is None:
+        return None
+    own = source_date_epoch(options.cases_dir, files, frozenset({BRIEF_FILE}))
+    own = min(own, epoch)
+    comparison = composed.comparison
+    if own != epoch:
+        comparison = _compared(inputs, own)
+    annex = compose_annex(comparison, composed.charts, composed.images, composed.style,
+                          brief, inputs.claims)
+    return Annex(annex, own) if annex is not None else None
+
+
+def _compared(inputs: Inputs, epoch: int) -> Comparison:
+    from .compare import compare
+
+    return compare(inputs.cases, day_of(epoch), inputs.rates, inputs.currency,
+                   tuple(inputs.claims.sources) if inputs.claims else ())
 
 
 def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
@@ -188,14 +249,12 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     """
     from .charts import build_charts, export_charts, image_paths
     from .charts.export import chart_size_problems
-    from .compare import compare
     from .compose import compose
     from .errors import InputError, display_path
     from .words.style import Style
 
     on_step("Comparing cases")
-    comparison = compare(inputs.cases, day_of(epoch), inputs.rates, inputs.currency,
-                         tuple(inputs.claims.sources) if inputs.claims else ())
+    comparison = _compared(inputs, epoch)
     style = Style()
     on_step("Drawing charts")
     charts = build_charts(comparison, style, inputs.brief.meta.exhibits if inputs.brief else ())
@@ -208,4 +267,4 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     exported = export_charts(charts, images) if export else 0
     on_step("Writing the briefing")
     briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
-    return Composed(briefing, charts, images, exported)
+    return Composed(briefing, charts, images, exported, comparison, style)

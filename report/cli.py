@@ -221,8 +221,16 @@ def build(
     if timings:
         say(*clock.report().splitlines(), err=True)
     warn(result.warnings)
-    for kind in options.formats:
+    for kind in shown_documents(result.documents, options.formats):
         say(f"{'up to date' if result.up_to_date else 'wrote'} {result.documents[kind]}")
+
+
+def shown_documents(documents: dict, formats) -> list[str]:
+    """The documents a build names when it is done: the briefing's, the annex's and the
+    workbook; not the Markdown sources, nor the CSVs beside the workbook."""
+    return [*(k for k in formats if k in documents),
+            *(f"annex.{k}" for k in formats if f"annex.{k}" in documents),
+            *(k for k in ("data.xlsx",) if k in documents)]
 
 
 @app.command()
@@ -248,7 +256,8 @@ def watch(options: BuildOptions, quiet: QuietOpt = False) -> None:
             say(*lines, err=True)
             say(f"{stamp} not built ({problems_found(len(lines))}); waiting for the next save")
         else:
-            documents = ", ".join(str(outcome.result.documents[k]) for k in options.formats)
+            documents = ", ".join(str(outcome.result.documents[k]) for k in shown_documents(
+                outcome.result.documents, options.formats))
             verb = ("up to date" if outcome.result.up_to_date
                     else f"built in {outcome.seconds:.1f} s")
             say(f"{stamp} {verb}: {documents}")

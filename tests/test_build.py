@@ -33,8 +33,12 @@ def outline_titles(outline):
 # ---------------------------------------------------------------- PDF
 
 
+# The project's brief asks for a short briefing: the fact pack is whole in the annex.
+DOCUMENTS = ("briefing", "annex")
+
+
 def test_pdf_holds_names_prices_and_dates(real_build):
-    text = pdf_text(real_build.out / "briefing.pdf")
+    text = pdf_text(real_build.out / "briefing.pdf") + pdf_text(real_build.out / "annex.pdf")
     for needle in ("零一万物", "深度求索", "01.AI", "DeepSeek", "李开复", "Kai-Fu Lee", "梁文锋",
                    "Key findings", "At a glance", "Yi-Lightning", "CNY 0.99", "16 Oct 2024",
                    "DeepSeek-R1", "MIT", "Apache-2.0", "Sources"):
@@ -44,7 +48,8 @@ def test_pdf_holds_names_prices_and_dates(real_build):
 
 def test_pdf_has_an_outline_and_contents_with_page_numbers(real_build):
     reader = PdfReader(real_build.out / "briefing.pdf")
-    found = list(outline_titles(reader.outline))
+    found = list(outline_titles(reader.outline)) + list(outline_titles(
+        PdfReader(real_build.out / "annex.pdf").outline))
     for section in ("Key findings", "At a glance", "Strategy", "Team", "Pricing", "Releases",
                     "Openness", "Timeline", "Sources"):
         assert any(t.endswith(section) for t in found), (section, found)
@@ -53,10 +58,11 @@ def test_pdf_has_an_outline_and_contents_with_page_numbers(real_build):
     assert re.search(r"(Fact pack|Key findings)\s*\.*\s*\d+", cover)
 
 
-def test_pdf_never_ends_a_page_on_a_heading_or_table_caption(real_build):
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_pdf_never_ends_a_page_on_a_heading_or_table_caption(real_build, document):
     # The page text ends with the running header and the page number; what comes before
     # them is the last line of the page's content.
-    reader = PdfReader(real_build.out / "briefing.pdf")
+    reader = PdfReader(real_build.out / f"{document}.pdf")
     headings = set(outline_titles(reader.outline))
     for number, page in enumerate(reader.pages[1:], start=2):  # after the cover
         lines = [" ".join(ln.split()) for ln in page.extract_text().splitlines() if ln.strip()]
@@ -65,8 +71,9 @@ def test_pdf_never_ends_a_page_on_a_heading_or_table_caption(real_build):
         assert last not in headings and not re.match(r"Table \d+\. ", last), (number, last)
 
 
-def test_pdf_fonts_are_embedded_and_one_is_cjk(real_build):
-    reader = PdfReader(real_build.out / "briefing.pdf")
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_pdf_fonts_are_embedded_and_one_is_cjk(real_build, document):
+    reader = PdfReader(real_build.out / f"{document}.pdf")
     fonts = {}
     for page in reader.pages:
         for font in (page["/Resources"].get("/Font") or {}).values():
@@ -80,8 +87,9 @@ def test_pdf_fonts_are_embedded_and_one_is_cjk(real_build):
     assert any("CJK" in name for name in fonts)
 
 
-def test_pdf_is_tagged_for_accessibility(real_build):
-    root = PdfReader(real_build.out / "briefing.pdf").trailer["/Root"]
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_pdf_is_tagged_for_accessibility(real_build, document):
+    root = PdfReader(real_build.out / f"{document}.pdf").trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
     tree = root["/StructTreeRoot"].get_object()
     kinds, pages, todo = set(), set(), [tree]
@@ -96,7 +104,7 @@ def test_pdf_is_tagged_for_accessibility(real_build):
             if isinstance(kid, dict) and "/S" in kid:
                 todo.append(kid)
     assert {"/H1", "/H2", "/P", "/Table", "/TR", "/TH", "/TD", "/Figure"} <= kinds, kinds
-    assert len(pages) == len(PdfReader(real_build.out / "briefing.pdf").pages)
+    assert len(pages) == len(PdfReader(real_build.out / f"{document}.pdf").pages)
 
 
 def test_pdf_takes_the_chart_images_data_as_it_is(real_build):
@@ -110,7 +118,8 @@ def test_pdf_takes_the_chart_images_data_as_it_is(real_build):
         assert Image.open(png).mode == "RGB", png  # drawn on white, no alpha channel
         charts[idat(png.read_bytes())] = png.name
     seen = set()
-    for page in PdfReader(real_build.out / "briefing.pdf").pages:
+    for page in [*PdfReader(real_build.out / "briefing.pdf").pages,
+                 *PdfReader(real_build.out / "annex.pdf").pages]:
         for image in (page["/Resources"].get("/XObject") or {}).values():
             image = image.get_object()
             if image.get("/Subtype") == "/Image":
@@ -229,8 +238,9 @@ def test_docx_citations_link_to_the_bibliography(brief_build):
     assert all(f'w:name="{a}"' in xml for a in anchors)  # each has its bookmark
 
 
-def test_docx_tables_have_widths_that_fit_the_page(real_build):
-    path = real_build.out / "briefing.docx"
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_docx_tables_have_widths_that_fit_the_page(real_build, document):
+    path = real_build.out / f"{document}.docx"
     doc = Document(str(path))
     section = doc.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
@@ -296,7 +306,10 @@ def test_html_needs_no_network_and_has_interactive_charts(real_build):
     finder.feed(page)
     assert finder.loads == []
     assert "default-src 'none'" in page  # the browser itself refuses to fetch anything
-    assert page.count("Plotly.newPlot(") >= 4
+    annex = (real_build.out / "annex.html").read_text(encoding="utf-8")
+    finder.feed(annex)
+    assert finder.loads == []
+    assert page.count("reportPlot(\"") + annex.count("reportPlot(\"") >= 4
     assert len(re.findall(r"plotly\.js \(basic - minified\) v\d", page)) == 1  # once
     assert "零一万物" in page and 'lang="en-GB"' in page
     size = (real_build.out / "briefing.html").stat().st_size

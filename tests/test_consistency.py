@@ -77,7 +77,8 @@ def check_agreement(folder):
         leaders = [p for p in people if any(tag in p[3] for tag in (
             STYLE.labels("level.founder"), STYLE.labels("level.executive"),
             STYLE.labels("level.head"), STYLE.labels("person.cofounder")))]
-        gone = [p for p in leaders if p[5] != STYLE.labels("person.there")]
+        stayed = STYLE.labels("person.there", date=STYLE.date(c.as_of))
+        gone = [p for p in leaders if p[5] != stayed]
         assert f"{name} {len(gone)} of {len(leaders)}" in bullets["Departures"], \
             (name, len(gone), len(leaders), bullets["Departures"])
         for p in gone:

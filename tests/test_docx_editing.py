@@ -93,9 +93,9 @@ def test_libreoffice_shows_the_contents_with_page_numbers_and_numbered_captions(
     entries = [line for line in contents.splitlines() if re.search(r"[A-Za-z]", line)
                and "Contents" not in line and "Page " not in line
                and line.strip() != "01.AI and DeepSeek"]
-    assert len(entries) >= 15, entries
+    assert len(entries) >= 8, entries  # the short briefing's chapters and fact-pack sections
     numbers = [int(re.search(r"(\d+)\s*$", e).group(1)) for e in entries]
-    assert numbers == sorted(numbers) and numbers[-1] > 40, entries  # worked out, in order
+    assert numbers == sorted(numbers) and numbers[-1] > 10, entries  # worked out, in order
     assert "Error" not in contents  # every page reference found its bookmark
     # The page an entry names holds its heading.
     why = next(e for e in entries if "Why 01.AI fell" in e)

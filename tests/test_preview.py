@@ -14,6 +14,7 @@ from report.build import BuildOptions
 from report.live.preview import Hub, PageMaker, placeholder, served_page
 from report.load.builddate import source_date_epoch
 from report.load.files import InputFiles
+from report.publish import DATA
 
 from .conftest import BAD, EPOCH, GOOD, case_dir, run_cli
 from .preview_client import Events, Preview, fetch
@@ -61,7 +62,7 @@ def test_a_save_reloads_the_page_and_a_bad_save_shows_its_problems_over_it(tmp_p
         written = ""
         while "Saved again" not in written:  # an earlier save's build may report first
             built = preview.wait_for(lambda line: " built in " in line)
-            assert built.endswith(": output/briefing.html")
+            assert built.endswith(": output/briefing.html, output/data.xlsx")
             written = (tmp_path / "output" / "briefing.html").read_text(encoding="utf-8")
         assert "EventSource" not in written
         assert "connect-src" not in written
@@ -127,7 +128,8 @@ def test_ctrl_c_lets_the_build_under_way_finish_and_leaves_nothing_running(tmp_p
         assert running_with(marker) == {}
         out = tmp_path / "output"
         assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-            "briefing.docx", "briefing.html", "briefing.md", "briefing.pdf", "manifest.json"]
+            "briefing.docx", "briefing.html", "briefing.md", "briefing.pdf",
+            *sorted(DATA), "manifest.json"]
         # Whole and current: a build of the same cases finds nothing to do.
         assert run_cli("build", "--quiet", cwd=tmp_path).out.startswith("up to date ")
     finally:

@@ -171,7 +171,8 @@ def test_a_rebuild_with_cached_charts_needs_no_browser(built_copy):
     assert names == ["Starting", "Reading case files", "Comparing cases", "Drawing charts",
                      "Writing the briefing", "Rendering PDF, DOCX, HTML",
                      "Converting Markdown to HTML for the PDF", "Laying out the PDF",
-                     "Writing the PDF", "Waiting for pandoc (HTML, DOCX)", "Publishing", "total"]
+                     "Writing the PDF", "Waiting for pandoc (HTML, DOCX)",
+                     "Writing the data workbook", "Publishing", "total"]
     seconds = [float(m.group(2)) for m in steps]
     assert abs(sum(seconds[:-1]) - seconds[-1]) < 0.1  # each is rounded to 0.01 s
 
@@ -181,7 +182,8 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(built_copy):
     run = run_cli("build", cwd=built_copy, env={"PYPANDOC_PANDOC": "/nonexistent"})
     assert run.code == 0, run.err
     assert run.out.splitlines() == [f"up to date output/briefing.{f}" for f in ("pdf", "docx",
-                                                                               "html")]
+                                                                               "html")] + [
+        "up to date output/data.xlsx"]
     assert {p.name: p.stat().st_mtime_ns for p in (built_copy / "output").iterdir()} == before
 
 

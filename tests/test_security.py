@@ -173,9 +173,9 @@ def test_hostile_names_print_literally_in_every_document(tmp_path, listener):
     assert "😀" in words and "𠜎" in words and "{#fig" not in words
 
     page = (out / "briefing.html").read_text(encoding="utf-8")
-    assert page.count("Plotly.newPlot(") == 4
+    assert page.count("reportPlot(\"") == 4
     scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, re.S)
-    charts = [body for body in scripts if "Plotly.newPlot(" in body]
+    charts = [body for body in scripts if "reportPlot(\"" in body]
     assert len(charts) == 4  # each chart's script is whole: none was swallowed by another
     for body in scripts[1:]:  # after plotly.js: data, JSON-LD and the page's own script
         assert "<!--" not in body and "<script" not in body.lower()

@@ -88,7 +88,8 @@ class Watching:
             threading.Thread(target=self._pump, args=(stream, self.lines[name]),
                              daemon=True).start()
         assert self.next() == "watching cases (Ctrl-C stops)"
-        assert self.next().endswith(": output/briefing.html")  # the first build
+        # the first build: the page and the workbook
+        assert self.next().endswith(": output/briefing.html, output/data.xlsx")
 
     @staticmethod
     def _pump(stream, lines: queue.Queue) -> None:

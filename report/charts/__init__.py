@@ -43,6 +43,7 @@ class Chart:
     cites: tuple[str, ...]
     figure: go.Figure
     height: int
+    sources_note: str = ""  # said after the sources: what they cover, where the rest are
 
     @cached_property
     def spec(self) -> str:

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..compare import Comparison, TimelineItem
-from ..escape import shorten
 from ..model import Category
 from ..words.phrases import Phrases
 from ..words.style import Style
@@ -19,7 +18,7 @@ CATEGORY_STYLE = {  # symbol and colour: a marker reads by shape even in greysca
     Category.pricing: ("triangle-up", "#009E73"), Category.partnership: ("star", "#CC79A7"),
     Category.product: ("hexagon", "#56B4E9"),
 }
-LABEL_CHARS = 30  # a label longer than this is cut at a word, with an ellipsis
+LABEL_CHARS = 30  # a label longer than this wraps at a word onto a further line, never cut
 CHAR_PX = 6.0  # about how wide a character of a 10.5-pixel label is
 PLOT_PX = 880  # about how wide the plotting area is
 # Where labels sit, in lanes (one lane is 1.0 high): rows above and below the markers.
@@ -100,6 +99,30 @@ def words_cites(c: Comparison, item: TimelineItem) -> tuple[str, ...]:
     return cites(c.by_id(item.case_id).case, item.record)
 
 
+def short_whole(text: str) -> str:
+    """A label written short and whole: an event's title up to its colon, semicolon or
+    bracket ("Signs a deal" of "Signs a deal: the terms …"), the rest being detail; never cut
+    inside a clause,
+    never with "…"."""
+    text = " ".join(text.split())
+    for mark in (": ", "; ", " ("):
+        head, found, _ = text.partition(mark)
+        if found and len(head) >= 8:
+            text = head
+    return text
+
+
+def wrapped(text: str, limit: int) -> list[str]:
+    """A label's words in lines of about `limit` characters: whole, never cut short."""
+    lines: list[str] = []
+    for word in " ".join(text.split()).split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, window: Window,
                      words: Phrases) -> list[dict]:
     """Place labels in rows above and below the markers, so that none overlaps another.
@@ -115,8 +138,8 @@ def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, w
         mine = sorted((i for i in items if i.case_id == lane_id), key=lambda i: i.date.mid())
         ends: dict[int, dt.date] = {}
         for i in mine:
-            text = shorten(words.happening(i), LABEL_CHARS)
-            width = dt.timedelta(days=len(text) * CHAR_PX * days_per_px)
+            lines = wrapped(short_whole(words.happening(i)), LABEL_CHARS)
+            width = dt.timedelta(days=max(map(len, lines)) * CHAR_PX * days_per_px)
             centre = i.date.mid()
             left, right = centre - width / 2, centre + width / 2
             anchor = "center"
@@ -128,7 +151,8 @@ def _label_positions(items: list[TimelineItem], lanes: dict[str, int], offset, w
             row = free[0] if free else min(LABEL_ROWS, key=lambda r: ends.get(r, dt.date.min))
             ends[row] = right + dt.timedelta(days=4 * days_per_px)
             annotations.append({
-                "x": day(i.date), "y": lane + offset[i.category], "text": plain_label(text),
+                "x": day(i.date), "y": lane + offset[i.category],
+                "text": "<br>".join(plain_label(line) for line in lines),
                 "showarrow": True, "arrowhead": 0, "arrowwidth": 0.7, "arrowcolor": "#aaa",
                 "axref": "x", "ayref": "y", "ax": day(i.date), "ay": lane + row,
                 "xanchor": anchor, "yanchor": "middle", "font": {"size": 10.5, "color": "#222"},

@@ -27,7 +27,8 @@ from .livefacts import FactWriter
 from .markdown import CASES_PER_TABLE, render_cell, render_figure, render_table
 from .tables import Tables
 
-__all__ = ["CASES_PER_TABLE", "Briefing", "compose", "render_table", "write_bibliography"]
+__all__ = ["CASES_PER_TABLE", "Briefing", "compose", "compose_annex", "render_table",
+           "write_bibliography"]
 
 FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
              "appendix", "sources")
@@ -48,24 +49,88 @@ class Briefing:
     short_title: str = ""  # for running headers
     page_labels: dict[str, str] = field(default_factory=dict)  # words the HTML page's code uses
     citation_terms: dict[str, str] = field(default_factory=dict)  # the source list's words
+    name: str = "briefing"  # the documents' file name: briefing.pdf, annex.pdf …
 
 
 def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path],
             style: Style | None = None, brief: Brief | None = None,
             claims: ClaimsFile | None = None) -> Briefing:
     """Return the briefing's Markdown and bibliography: with a brief, its argument first, the
-    claims checked, then the fact pack; without one, the fact pack alone."""
+    claims checked, then the fact pack; without one, the fact pack alone.
+
+    A brief whose front matter has `briefing:` makes the short briefing: the argument, the
+    claims and fact-pack sections it names, and the sources it cites; `compose_annex` then
+    writes everything else."""
     style = style or Style()
     env = environment(style, comparison)
-    tables = Tables(comparison, style, verdicts_by_fact(claims))
+    short = brief.meta.briefing if brief is not None else None
+    shown = claims
+    if claims is not None and short is not None:
+        chosen = {claim_id: i for i, claim_id in enumerate(short.claims)}
+        shown = claims.model_copy(update={"claims": sorted(
+            (c for c in claims.claims if c.id in chosen), key=lambda c: chosen[c.id])})
+        if not shown.claims:
+            shown = None
+    context = _context(comparison, charts, images, style, brief, shown,
+                       "briefing" if short is not None else "whole", claims)
+    names = ["cover"]
+    parts = []
+    if brief is not None:
+        body, context["findings"] = render_brief(
+            brief, FactWriter(comparison, context["tables"], brief.meta.groups), charts,
+            images, style)
+        parts.append(key_data_titled(body, style.labels("cover.key_data",
+                                                        as_of=style.date(comparison.as_of))))
+        names = ["cover", *(["claims"] if shown else []), "factpack"]
+    rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
+    rendered[1:1] = parts
+    sections = FACT_PACK if short is None else (*short.fact_pack, "sources")
+    rendered += [env.get_template(f"{name}.md.j2").render(context) for name in sections]
+    return _briefing(comparison, style, brief, shown, context, rendered)
+
+
+def compose_annex(comparison: Comparison, charts: list[Chart], images: dict[str, Path],
+                  style: Style | None = None, brief: Brief | None = None,
+                  claims: ClaimsFile | None = None) -> Briefing | None:
+    """Return the evidence annex to a short briefing (None when the brief asks for one
+    document): the whole fact pack, every claim checked, the appendices and every source.
+
+    It reads the brief's front matter only, never its prose, so an edit to the argument
+    leaves the annex as it was."""
+    if brief is None or brief.meta.briefing is None:
+        return None
+    style = style or Style()
+    env = environment(style, comparison)
+    context = _context(comparison, charts, images, style, brief, claims, "annex", claims)
+    # the findings the brief writes itself are the fact pack's, in the annex too
+    _, context["findings"] = render_brief(
+        brief, FactWriter(comparison, context["tables"], brief.meta.groups), charts, images,
+        style)
+    names = ["cover", "factpack", *FACT_PACK[:-2], *(["claims"] if claims else []),
+             *FACT_PACK[-2:]]
+    rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
+    return _briefing(comparison, style, brief, claims, context, rendered, name="annex")
+
+
+def _context(comparison: Comparison, charts: list[Chart], images: dict[str, Path],
+             style: Style, brief: Brief | None, claims: ClaimsFile | None, part: str,
+             every: ClaimsFile | None) -> dict:
+    """What every template reads; `part` is `whole` (one document), `briefing` or `annex`;
+    `claims` are those the document checks, `every` the whole register (a fact a claim
+    repeats is marked with its verdict wherever it stands)."""
+    tables = Tables(comparison, style, verdicts_by_fact(every))
     title, subtitle = titles(comparison, style, brief)
-    context = {
+    if part == "annex":
+        subtitle = style.labels("annex.subtitle", title=title)
+        title = style.labels("annex.title", names=short_title(comparison, style))
+    return {
         "c": comparison,
         "s": style,
         "t": style.labels,
+        "part": part,
         "tables": tables,
         "title": title,
-        "docx_abstract": docx_abstract(comparison, style, brief),
+        "docx_abstract": docx_abstract(comparison, style, brief, part),
         "subtitle": subtitle,
         "meta": brief.meta if brief else None,
         "short_title": (brief.meta.short_title if brief and brief.meta.short_title
@@ -80,21 +145,18 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
         "sep": lambda loop: Md("; " if not loop.last else "."),
         "comma": lambda loop: Md(", " if not loop.last else ""),
         "claims_table": claims_table(claims, tables) if claims else None,
+        "claims_all": len(every.claims) if every else 0,
+        "findings": {},  # the findings the brief writes itself, by id
+        "dropped": set(brief.meta.drop_findings) if brief else set(),
     }
-    names = ["cover"]
-    parts = []
-    context["findings"] = {}
-    context["dropped"] = set(brief.meta.drop_findings) if brief else set()
-    if brief is not None:
-        body, context["findings"] = render_brief(
-            brief, FactWriter(comparison, tables, brief.meta.groups), charts, images, style)
-        parts.append(body)
-        names = ["cover", *(["claims"] if claims else []), "factpack"]
-    rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
-    rendered[1:1] = parts
-    rendered += [env.get_template(f"{name}.md.j2").render(context) for name in FACT_PACK]
+
+
+def _briefing(comparison: Comparison, style: Style, brief: Brief | None,
+              claims: ClaimsFile | None, context: dict, rendered: list[str],
+              name: str = "briefing") -> Briefing:
     markdown = "\n\n".join(part.strip() for part in rendered if part.strip()) + "\n"
-    return Briefing(markdown, bibliography(comparison, style), title, subtitle,
+    return Briefing(markdown, bibliography(comparison, style), context["title"],
+                    context["subtitle"], name=name,
                     short_title=context["short_title"],
                     language=style.locale.replace("_", "-"),
                     author=brief.meta.author if brief else "",
@@ -105,6 +167,16 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
                                  for key in ("table", "figure", "confidence", "anchor")},
                     citation_terms={key: style.labels(f"csl.{key}")
                                     for key in ("accessed", "no date")})
+
+
+KEY_DATA = re.compile(r"^(:::+) *(?:key-data|\{\.key-data\}) *\n", re.M)
+
+
+def key_data_titled(body: Md, title: str) -> Md:
+    """The brief's key-data box (a `::: key-data` div: the numbers a reader will quote) with
+    its title, which names the one date the facts are as of."""
+    return Md(KEY_DATA.sub(lambda m: f"{m.group(1)} {{.key-data}}\n[{escape(title)}]"
+                           "{.key-data-title}\n\n", body, count=1))
 
 
 def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
@@ -230,12 +302,15 @@ def _cited_again(body: str, fact, this, after, then) -> bool:
     return this.cites == then.cites and this.confidence == then.confidence
 
 
-def docx_abstract(c: Comparison, style: Style, brief: Brief | None) -> Md:
+def docx_abstract(c: Comparison, style: Style, brief: Brief | None,
+                  part: str = "whole") -> Md:
     """The Word cover's text: the questions the briefing answers, its scope and disclaimer,
     and the key to its confidence marks (the PDF and HTML covers set these out themselves)."""
     t, meta = style.labels, brief.meta if brief else None
     blocks = []
-    if meta and meta.questions:
+    if part == "annex":
+        blocks.append(escape(t("annex.about")))
+    elif meta and meta.questions:
         blocks.append(f"**{escape(t('cover.questions'))}**")
         # pandoc writes the abstract as one paragraph with line breaks, and runs list items
         # together: so each question is a paragraph of its own behind a bullet.

@@ -88,8 +88,9 @@ def render_figure(chart: Chart, image: Path, style: Style, sources_below: bool =
     if chart.cites and sources_below:
         caption += " [" + escape(style.labels("chart.sources_below")) + "]{.sources}"
     elif chart.cites:
+        note = f" {escape(chart.sources_note)}" if chart.sources_note else ""
         caption += (" [" + escape(style.labels("chart.sources")) + " " + citation(chart.cites)
-                    + "]{.sources}")
+                    + note + "]{.sources}")
     # A bare file name, found through pandoc's --resource-path: the Markdown (and every
     # document made from it) does not depend on the folder the build ran in.
     return Md(f'![{caption}]({image.name}){{#{chart.id} alt="{attribute(chart.alt)}" '

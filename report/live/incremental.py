@@ -97,6 +97,8 @@ class IncrementalPage:
         """The page `report build --format html` would write for this briefing."""
         from ..render.html import interactive_page
 
+        # a short briefing places some of the charts, its annex the others
+        charts = [chart for chart in charts if images[chart.id].name in briefing.markdown]
         self.last = Counts()
         try:
             body = self._page(briefing)

@@ -105,6 +105,8 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
         if claims is not None:
             problems += check_claims(claims, claims_doc, known,
                                      {cf.case.id: set(cf.case.records()) for cf in case_files})
+        if the_brief is not None:
+            problems += _briefing_claims(the_brief, claims)
         if not problems:
             problems += missing_rates(case_files, rates, inputs.currency)
     if strict:
@@ -113,6 +115,16 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
     if problems:
         raise InputError(problems)
     return Inputs(case_files, rates, the_brief, claims, tuple(sorted(warnings)))
+
+
+def _briefing_claims(brief: Brief, claims: ClaimsFile | None) -> list[Problem]:
+    """A claim the short briefing names must be in the claims register."""
+    chosen = brief.meta.briefing.claims if brief.meta and brief.meta.briefing else []
+    known = {c.id for c in claims.claims} if claims else set()
+    return [brief.doc.at(("briefing", "claims", i), (
+        f"no claim '{claim}' in {CLAIMS_FILE}" if claims else
+        f"the briefing names claim '{claim}', but there is no {CLAIMS_FILE}"))
+        for i, claim in enumerate(chosen) if claim not in known]
 
 
 def citation_keys(inputs: Inputs) -> set[str]:

@@ -16,12 +16,15 @@ from .files import InputFiles
 MAX_EPOCH = 4_133_980_799  # 2100-12-31 23:59:59 UTC: dates in a briefing run to 2100
 
 
-def source_date_epoch(cases_dir: Path, files: InputFiles | None = None) -> int:
+def source_date_epoch(cases_dir: Path, files: InputFiles | None = None,
+                      without: frozenset[str] = frozenset()) -> int:
     """Return SOURCE_DATE_EPOCH, else when the case files last changed.
 
     That is the commit time of the case files when they are committed unchanged, so two
     builds of one commit are byte-identical; with uncommitted edits (or outside git) it is
     the newest case file's modification time, which stays put until the next edit.
+    `without` leaves files out by name: the evidence annex, which does not read the brief's
+    prose, is dated by the other inputs, so an edit to the brief leaves it byte for byte.
     """
     raw = os.environ.get("SOURCE_DATE_EPOCH", "")
     if raw:
@@ -34,11 +37,14 @@ def source_date_epoch(cases_dir: Path, files: InputFiles | None = None) -> int:
     files = files if files is not None else InputFiles(cases_dir)
     read = {}
     for path in input_paths(cases_dir):
+        if path.name in without:
+            continue
         try:
             read[path.name] = files.read(path, display_path(path))
         except InputError:  # reported when the inputs are loaded
             continue
-    committed = git_commit_time(cases_dir, {name: r.data for name, r in read.items()})
+    committed = git_commit_time(cases_dir, {name: r.data for name, r in read.items()},
+                                without)
     if committed is not None:
         return committed
     mtimes = [int(r.mtime) for r in read.values()]
@@ -80,10 +86,12 @@ def git(cases_dir: Path, *args: str) -> str | None:
         return None
 
 
-def git_commit_time(cases_dir: Path, inputs: dict[str, bytes]) -> int | None:
+def git_commit_time(cases_dir: Path, inputs: dict[str, bytes],
+                    without: frozenset[str] = frozenset()) -> int | None:
     """Return the commit time of the case files when HEAD holds exactly these inputs (by
     file name in the folder), else None: uncommitted edits, or no git at all."""
-    log = git(cases_dir, "log", "-1", "--format=%ct", "--", ".")
+    log = git(cases_dir, "log", "-1", "--format=%ct", "--", ".",
+              *(f":(exclude){name}" for name in sorted(without)))
     if not log or not log.strip().isascii() or not log.strip().isdigit():
         return None
     listing = git(cases_dir, "ls-tree", "-z", "HEAD", "--", ".")
@@ -93,7 +101,8 @@ def git_commit_time(cases_dir: Path, inputs: dict[str, bytes]) -> int | None:
     for entry in listing.split("\0"):
         meta, _, name = entry.partition("\t")
         parts = meta.split()
-        if len(parts) == 3 and parts[1] == "blob" and is_input_name(name):
+        if len(parts) == 3 and parts[1] == "blob" and is_input_name(name) \
+                and name not in without:
             committed[name] = parts[2]
     if set(committed) != set(inputs):
         return None

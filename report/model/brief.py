@@ -53,6 +53,33 @@ class Exhibit(Strict):
         return dict(self.model_extra or {})
 
 
+# The fact pack's sections, in the order they are printed.
+FACT_PACK_PARTS = ("findings", "glance", "strategy", "team", "prices", "pricing", "releases",
+                   "timeline")
+
+
+class ShortBriefing(Strict):
+    """What the short briefing holds besides the argument; the evidence annex holds all of it
+    (the whole fact pack, every claim checked, the appendices and every source). `prices` is
+    the short price table (launch and latest list price of each model, in one currency);
+    `pricing` every price point."""
+
+    fact_pack: Annotated[list[Literal[FACT_PACK_PARTS]], Field(  # type: ignore[valid-type]
+        max_length=len(FACT_PACK_PARTS),
+        description="the fact-pack sections the briefing prints, of: "
+                    + ", ".join(FACT_PACK_PARTS))] = ["findings"]
+    claims: Annotated[list[Slug], Field(
+        max_length=200, description="ids of the load-bearing claims (claims.yaml) the "
+                                    "briefing checks; the annex checks them all")] = []
+
+    @field_validator("fact_pack", "claims")
+    @classmethod
+    def _once(cls, v: list[str]) -> list[str]:
+        if len(set(v)) < len(v):
+            raise ValueError("an entry is listed twice")
+        return v
+
+
 class FrontMatter(Strict):
     """The brief's front matter: who wrote it, for whom, and what it compares."""
 
@@ -73,6 +100,10 @@ class FrontMatter(Strict):
     exhibits: list[Exhibit] = []
     drop_findings: list[Literal[FINDINGS]] = Field(
         [], description="computed findings the fact pack leaves out: " + ", ".join(FINDINGS))
+    briefing: ShortBriefing | None = Field(
+        None, description="split the output into a short briefing, holding the argument and "
+                          "what this chooses, and an evidence annex holding everything; "
+                          "without it, one document holds everything")
 
     @field_validator("cases")
     @classmethod

@@ -55,7 +55,12 @@ STAGING_PREFIX = ".staging-"
 TEMPORARY_PREFIX = ".new-"  # a link about to be renamed into place
 MANIFEST = "manifest.json"
 # Names a build may publish: a fixed link is only ever made, or removed, for these.
-PUBLISHED = ("briefing.pdf", "briefing.docx", "briefing.html", "briefing.md", MANIFEST)
+# The short briefing (or the one document), its evidence annex, and every fact as data.
+DOCUMENTS = ("briefing", "annex")
+DATA = ("data.xlsx", *(f"data-{name}.csv" for name in (
+    "profile", "funding", "strategy", "team", "pricing", "releases", "timeline", "sources")))
+PUBLISHED = (*(f"{doc}.{ext}" for doc in DOCUMENTS for ext in ("pdf", "docx", "html", "md")),
+             *DATA, MANIFEST)
 
 
 def prepare_dir(path: Path, option: str) -> None:

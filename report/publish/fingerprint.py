@@ -13,6 +13,17 @@ from ..load.files import InputFiles
 PACKAGE = Path(__file__).resolve().parent.parent  # report/: its code, templates and styles
 
 
+def package_key() -> str:
+    """A hash of this package's code, templates and styles."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            data = path.read_bytes()
+            name = str(path.relative_to(PACKAGE))
+            digest.update(f"{name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
 def fingerprint(options, epoch: int, files: InputFiles | None = None) -> str:
     """Return a hash of everything a build's documents depend on.
 
@@ -33,9 +44,7 @@ def fingerprint(options, epoch: int, files: InputFiles | None = None) -> str:
         add(name, value.encode())
     add("epoch", str(epoch).encode())
     add("toolchain", toolchain().key().encode())  # pandoc and Chromium: previous_build
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            add(str(path.relative_to(PACKAGE)), path.read_bytes())
+    add("package", package_key().encode())
     problems = []
     for path in input_paths(options.cases_dir, options.brief):
         try:

@@ -29,7 +29,14 @@ from .pandoc import (
     finish_pandoc,
     start_pandoc,
 )
-from .pdf import CITE_RANGE, FIGURE_SCHEME, page_footnotes, write_pdf
+from .pdf import (
+    CITE_RANGE,
+    FIGURE_SCHEME,
+    key_data_on_cover,
+    page_footnotes,
+    sibling_links_as_text,
+    write_pdf,
+)
 from .wordtext import Roles
 
 if TYPE_CHECKING:
@@ -60,9 +67,13 @@ class Rendered:
 def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], formats: list[str],
            staging: Path, on_step: Callable[[str], None] = lambda step: None,
            origin: Origin | None = None) -> Rendered:
-    """Write the requested documents into `staging`; the DOCX records `origin`, what it was
+    """Write the requested documents into `staging`, named after the briefing (`briefing.pdf`,
+    `annex.pdf` …), with its Markdown beside them; the DOCX records `origin`, what it was
     built from (for `report absorb`)."""
-    md = staging / "briefing.md"
+    # A short briefing places some of the charts, its annex the others.
+    charts = [chart for chart in charts if images[chart.id].name in briefing.markdown]
+    images = {chart.id: images[chart.id] for chart in charts}
+    md = staging / f"{briefing.name}.md"
     md.write_text(briefing.markdown, encoding="utf-8")
     bib = staging / "references.json"
     write_bibliography(briefing, bib)
@@ -74,7 +85,7 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     # (`docx_job`).
     read = [*READ, *citations(bib.name)]
     common = [md.name, *read, *WRITE]
-    out = {fmt: staging / f"briefing.{fmt}" for fmt in FORMATS if fmt in formats}
+    out = {fmt: staging / f"{briefing.name}.{fmt}" for fmt in FORMATS if fmt in formats}
     side_jobs = {}
     if "html" in out:
         side_jobs["html"] = [*common, *HTML, "-s", f"--template={asset('templates/page.html')}"]
@@ -105,7 +116,7 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
             for path in images.values():
                 page = page.replace(f'src="{html_text(path.name)}"',
                                     f'src="{FIGURE_SCHEME}:{html_text(path.name)}"')
-            page = page_footnotes(page)
+            page = sibling_links_as_text(key_data_on_cover(page_footnotes(page)))
             page = CITE_RANGE.sub(r'<span class="cite-range">\g<0></span>', page)
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
                                   on_step=on_step, labels=briefing.print_labels,
@@ -127,4 +138,4 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
         out["html"].write_text(interactive_page(results["html"], charts, images,
                                                 briefing.page_labels, briefing.claim_reviews),
                                encoding="utf-8")
-    return Rendered(out, pdf_pages)
+    return Rendered({**out, "md": md}, pdf_pages)

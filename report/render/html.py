@@ -90,6 +90,7 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
     if charts:
         script, _partial = plotly_js()
         head += "<script><!--REPORT:PLOTLY--></script>\n"
+        head += f"<script>{PLOT_SCRIPT}</script>\n"
     for review in claim_reviews:
         head += f'<script type="application/ld+json">{script_json(review)}</script>\n'
     head += (f'<script type="application/json" id="report-labels">'
@@ -107,6 +108,26 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
     return page.replace("<!--REPORT:PLOTLY-->", script, 1) if charts else page
 
 
+# Draws a chart; on a phone (under 600 px) with fewer labels: the event labels that point at
+# markers are left to the hover text, the legend goes below, fewer ticks; the toolbar shows
+# on hover only (and never in print: page.css).
+PLOT_SCRIPT = """
+function reportPlot(id, s) {
+  var layout = s.layout, narrow = window.innerWidth < 600;
+  if (narrow) {
+    layout.annotations = (layout.annotations || []).filter(function (a) { return !a.showarrow; });
+    layout.legend = Object.assign({}, layout.legend, {orientation: 'h', x: 0, xanchor: 'left',
+                                                       y: -0.12, yanchor: 'top'});
+    layout.margin = Object.assign({}, layout.margin, {l: 4, r: 4});
+    layout.font = Object.assign({}, layout.font, {size: 10});
+    layout.xaxis = Object.assign({}, layout.xaxis, {nticks: 4});
+  }
+  Plotly.newPlot(id, s.data, layout, {responsive: true, displaylogo: false,
+                                      displayModeBar: 'hover'});
+}
+"""
+
+
 def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
     """Replace each chart's <img> with an interactive plot drawn from the same figure JSON."""
     for chart in charts:
@@ -115,15 +136,23 @@ def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
         spec = json.loads(chart.spec)
         spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
         data = script_json({"data": spec["data"], "layout": spec["layout"]})
-        div = (f'<div class="chart" id="{chart.id}-plot" role="img" '
+        div = (_still(chart) +
+               f'<div class="chart" id="{chart.id}-plot" role="img" '
                f'aria-label="{html_text(chart.alt)}" '
                f'style="height:{chart.height}px"></div>'
-               f'<script>(function(){{var s={data};Plotly.newPlot("{chart.id}-plot",s.data,'
-               f's.layout,{{responsive:true,displaylogo:false}});}})();</script>')
+               f'<script>(function(){{var s={data};reportPlot("{chart.id}-plot",s);}})();'
+               '</script>')
         page, count = pattern.subn(lambda _m, div=div: div, page, count=1)
         if count != 1:
             raise EnvironmentFault(f"chart {chart.id} is missing from the HTML page")
     return page
+
+
+def _still(chart: Chart) -> str:
+    """What a reader whose browser runs no scripts (a mail client's preview, a locked-down
+    reader) gets in place of the chart: what it shows, in words. (An image would need the
+    chart drawn first, which the preview's page does not wait for.)"""
+    return f'<noscript><p class="chart-still">{html_text(chart.alt)}</p></noscript>'
 
 
 def _wrap_tables(page: str) -> str:

@@ -56,6 +56,8 @@ def docx_job(read: list[str], write: list[str], images: dict[str, Path], target:
         folder = cwd / IMAGE_FOLDER
         folder.mkdir(exist_ok=True)
         for path in images.values():
+            if (folder / path.name).exists():  # placed for another document of this build
+                continue
             try:
                 os.link(path, folder / path.name)
             except OSError:  # another file system, or one without hard links
@@ -64,8 +66,8 @@ def docx_job(read: list[str], write: list[str], images: dict[str, Path], target:
             from .docx import mark_for_word
 
             tree = json.dumps(mark_for_word(json.loads(tree), styles), ensure_ascii=False)
-        (cwd / "briefing.json").write_text(tree, encoding="utf-8")
-        return turn.pandoc(["briefing.json", "--from=json", *write,
+        (cwd / f"{target.stem}.json").write_text(tree, encoding="utf-8")
+        return turn.pandoc([f"{target.stem}.json", "--from=json", *write,
                             "-t", "docx+native_numbering", f"--resource-path={IMAGE_FOLDER}",
                             f"--reference-doc={asset('styles/reference.docx')}",
                             "-o", target.name], cwd)

@@ -190,6 +190,28 @@ CITE_RANGE = re.compile(r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>–'
                         r'<a href="#ref-[^"]*" role="doc-biblioref">\d+</a>')
 
 
+# Links to the build's other outputs (the annex, the workbook): WeasyPrint would write them
+# as addresses on this machine, so the PDF names them without a link.
+SIBLING_LINK = re.compile(r'<a href="(?:annex\.pdf|data\.xlsx)">(.*?)</a>', re.S)
+
+
+def sibling_links_as_text(page: str) -> str:
+    return SIBLING_LINK.sub(r"\1", page)
+
+
+KEY_DATA = re.compile(r'<div class="key-data">.*?</div>\n?', re.S)
+
+
+def key_data_on_cover(page: str) -> str:
+    """Move the brief's key-data box onto the cover, under the questions: the numbers a
+    reader will quote are on the first page."""
+    found = KEY_DATA.search(page)
+    if not found or '<nav id="TOC"' not in page:
+        return page
+    page = page[:found.start()] + page[found.end():]
+    return page.replace('<nav id="TOC"', found.group(0) + '<nav id="TOC"', 1)
+
+
 def page_footnotes(page: str) -> str:
     """Move pandoc's endnotes to where they are called, as CSS footnotes: WeasyPrint then
     sets each at the foot of the page that calls it."""

@@ -7,10 +7,13 @@ from ...escape import plain_label
 from ...words.phrases import Phrases
 from ...words.style import Style
 from .. import Chart, Window, colours, day, layout
+from ..timeline import short_whole, wrapped
 from . import Options as Common
 from . import RecordKey, annotated, dropped, sentence, shade
 
 KIND = "departures"
+LINE_PX = 14  # one line of a 10-pixel event label
+EVENT_BASE_PX = 6
 RANK = 3
 
 
@@ -64,6 +67,16 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
                 x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=spans == 1,
                 name=plain_label(t("exhibit.span_legend")), legendgroup="spans",
                 line={"color": palette[f.case.id], "width": 7}, opacity=0.25))
+        for p in vague:  # named at the middle of its bar, with no cross: no day is known
+            fig.add_trace(go.Scatter(
+                x=[day(p.left)], y=[_axis_label(t(
+                    f"function.{p.function.value if p.function else 'other'}"))],
+                mode="text", text=[plain_label(style.plain_name(p.name))],
+                textposition="top center", textfont={"size": 10}, showlegend=False,
+                hovertext=[plain_label(_hover(style, p))], hoverinfo="text"))
+        mine = [p for p in mine if p not in vague]
+        if not mine:
+            continue
         fig.add_trace(go.Scatter(
             x=[day(p.left) for p in mine],
             y=[_axis_label(t(f"function.{p.function.value if p.function else 'other'}"))
@@ -72,20 +85,25 @@ def departures_chart(c: Comparison, style: Style, chart_id: str, window: Window,
             text=[plain_label(style.plain_name(p.name)) for p in mine], textposition="top center",
             textfont={"size": 10}, marker={"symbol": "x", "size": 12,
                                            "color": palette[f.case.id]},
-            hovertext=[plain_label(f"{style.plain_name(p.name)}, {p.role}: {style.date(p.left)}"
-                                   + (f" → {p.went_to}" if p.went_to else "")) for p in mine],
+            hovertext=[plain_label(_hover(style, p)) for p in mine],
             hoverinfo="text"))
     events = [i for i in c.timeline if (i.case_id, i.record.id) in labelled
               and window.holds(i.date.mid())]
-    for k, item in enumerate(events):
+    # The events stand above the plot, one above another (latest on top), each whole.
+    above = 0
+    for item in events:
         fig.add_vline(x=day(item.date), line={"color": "#777", "width": 1, "dash": "dot"})
-        fig.add_annotation(x=day(item.date), y=1.03 + 0.075 * (k % 3), yref="paper",
-                           text=plain_label(_event_text(c, style, item), 40),
+        lines = wrapped(_event_text(c, style, item), 60)
+        fig.add_annotation(x=day(item.date), y=1, yref="paper", yshift=EVENT_BASE_PX
+                           + above * LINE_PX, yanchor="bottom",
+                           text="<br>".join(plain_label(line) for line in lines),
                            showarrow=False, font={"size": 10, "color": "#333"},
-                           xanchor="left", bgcolor="rgba(255,255,255,0.85)")
+                           xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)")
+        above += len(lines) + 0.4
     undated = sum(1 for f in chosen for p in f.departed if p.left is None)
-    height = 230 + 55 * len(functions)
-    layout(fig, height, margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    top = 30 + round(above * LINE_PX)
+    height = 140 + 55 * len(functions) + top
+    layout(fig, height, margin={"l": 10, "r": 10, "t": top, "b": 10})
     fig.update_xaxes(type="date", range=window.axis())
     fig.update_yaxes(categoryorder="array", type="category",
                      categoryarray=[_axis_label(t(f"function.{n}")) for n in reversed(functions)])
@@ -109,4 +127,9 @@ def _axis_label(text: str) -> str:
 
 
 def _event_text(c: Comparison, style: Style, item) -> str:
-    return f"{style.date(item.date)}: {Phrases(c, style).happening(item)}"
+    return f"{style.date(item.date)}: {short_whole(Phrases(c, style).happening(item))}"
+
+
+def _hover(style: Style, p) -> str:
+    return (f"{style.plain_name(p.name)}, {p.role}: {style.date(p.left)}"
+            + (f" → {p.went_to}" if p.went_to else ""))

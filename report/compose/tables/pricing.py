@@ -32,6 +32,59 @@ class Pricing(TableMaker):
         return replace(table, header=table.header[:-1] + (
             t("table.pricing.col.converted", currency=self.c.currency),))
 
+    def price_summary(self) -> Table:
+        """Each model's list price at launch and its latest, in the comparison currency (at
+        the rate for each price's date), input and output per 1M tokens: the history is the
+        full pricing table's. A model's prices in the comparison currency are taken before
+        the same prices in another."""
+        from ...model import Tier
+
+        t, s, target = self.t, self.s, self.c.currency
+        rows = []
+        for f in self.c.facts:
+            by_model: dict[str, list] = {}
+            for p in f.case.pricing:
+                if p.tier is Tier.list:
+                    by_model.setdefault(p.model, []).append(p)
+            ordered = sorted(by_model.items(), key=lambda kv: (
+                min(p.start.sort_key() for p in kv[1]), kv[0]))
+            for model, points in ordered:
+                points.sort(key=lambda p: (p.start.sort_key(), p.currency != target, p.id))
+                first = [p for p in points if p.start == points[0].start]
+                last = [p for p in points if p.start == points[-1].start]
+                launch, latest = first[0], last[0]
+
+                def price(p, amount):
+                    if amount is None:
+                        return t("none"), ()
+                    conv = self.c.converter.convert(amount, p.currency, p.start, target)
+                    if conv is None:
+                        return s.price(amount, p.currency), ()
+                    return s.price(conv.value, target), self.conversion_cites(conv)
+
+                cells = []
+                for p in (launch, latest) if latest is not launch else (launch,):
+                    inp, inp_cites = price(p, p.input)
+                    out, out_cites = price(p, p.output)
+                    cells.append((p, inp, out, inp_cites + out_cites))
+                made = cell(f.case, model, *(c[0] for c in cells))
+                extra = tuple(k for c in cells for k in c[3])
+                launch_cells = cells[0]
+                if len(cells) == 1:
+                    now = (Cell(t("table.prices.unchanged")), Cell(t("none")), Cell(t("none")))
+                else:
+                    q = cells[1]
+                    now = (Cell(self.price_period(q[0])), Cell(q[1]), Cell(q[2]))
+                rows.append((Cell(s.plain_name(f.case.name)),
+                             replace(made, cites=tuple(dict.fromkeys(made.cites + extra))),
+                             Cell(t("price.seen", date=s.date(launch.seen)) if launch.only_seen
+                                  else s.date(launch.start)), Cell(launch_cells[1]),
+                             Cell(launch_cells[2]), *now))
+        table = self.listing("prices", ("company", "model", "launched", "input", "output",
+                                        "latest", "latest_input", "latest_output"),
+                             (10, 22, 14, 9, 9, 18, 9, 9), rows)
+        return replace(table, caption=t("table.prices.caption", currency=target))
+
     def rates(self) -> Table:
         t, s = self.t, self.s
         rows = tuple((Cell(t("rates.pair", base=r.base, quote=r.quote)),

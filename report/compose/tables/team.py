@@ -52,6 +52,7 @@ class Team(TableMaker):
                              Cell(p.role),
                              Cell(t("list.join").join(tags) or t("none")),
                              Cell(self.tenure(p)),
-                             Cell(p.went_to or (t("none") if p.has_left else t("person.there")))))
+                             Cell(p.went_to or (t("none") if p.has_left else t(
+                                 "person.there", date=s.date(self.c.as_of))))))
         return self.listing("people", ("company", "name", "role", "level", "tenure", "went"),
                             (10, 17, 23, 16, 16, 18), rows)
