@@ -97,14 +97,12 @@ class BuildResult:
 
 def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: None) -> BuildResult:
     """Build the briefing documents; earlier documents stay untouched unless all succeed."""
-    from filelock import FileLock
-
     from .charts.export import prune_figures
     from .check import checked_inputs
     from .errors import InputError
     from .load.builddate import source_date_epoch
     from .load.files import InputFiles
-    from .publish import MANIFEST, prepare_dir, publish_staged, staging_folder
+    from .publish import MANIFEST, build_lock, prepare_dir, publish_staged, staging_folder
     from .publish.fingerprint import fingerprint
     from .publish.manifest import previous_build, write_manifest
     from .render import render
@@ -133,7 +131,7 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
         prepare_dir(options.out_dir, "--out")
         prepare_dir(options.figures_dir, "--figures")
         # Two builds into one folder take turns, so neither sees the other's half-written files.
-        with FileLock(str(options.out_dir / ".report.lock")):
+        with build_lock(options.out_dir):
             composed = compose_briefing(inputs, epoch, options, on_step)
             with staging_folder(options.out_dir) as staging:
                 on_step("Rendering " + ", ".join(f.upper() for f in options.formats))

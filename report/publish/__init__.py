@@ -40,6 +40,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -71,6 +72,40 @@ def prepare_dir(path: Path, option: str) -> None:
                                "permissions") from None
 
 
+LOCK = ".report.lock"  # two builds into one folder take turns through it
+
+
+@contextmanager
+def build_lock(out_dir: Path):
+    """Hold the output folder's lock for the block: two builds into one folder take turns,
+    so neither sees the other's half-written files. The lock is a plain file in the folder;
+    anything else by its name (a link out of the folder, a pipe) is never opened."""
+    from filelock import FileLock
+
+    lock = out_dir / LOCK
+    try:
+        info = os.lstat(lock)
+    except FileNotFoundError:
+        info = None
+    except OSError as err:
+        raise EnvironmentFault(f"cannot read {display_path(lock)}: {err.strerror}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
+        raise EnvironmentFault(f"{display_path(lock)} is {kind}, not the lock file builds take "
+                               "turns with: delete it (a build makes it again)")
+    try:
+        taken = FileLock(str(lock))
+        taken.acquire()
+    except OSError as err:  # replaced by a link since it was looked at, a read-only folder …
+        raise EnvironmentFault(f"cannot take the lock {display_path(lock)}: {err.strerror}; "
+                               "delete it if it is not a plain file, and check the folder "
+                               "can be written") from None
+    try:
+        yield
+    finally:
+        taken.release()
+
+
 @contextmanager
 def staging_folder(out_dir: Path):
     """Yield a new staging folder inside `out_dir`, removed afterwards (gone already once
@@ -83,6 +118,12 @@ def staging_folder(out_dir: Path):
         staging.chmod(0o777 & ~umask)  # readable like any folder, not mkdtemp's owner-only
         try:
             yield staging
+        except (EnvironmentFault, OSError):
+            if not staging.is_dir():  # pandoc, say, then blames a file it cannot find
+                raise EnvironmentFault(
+                    f"{display_path(out_dir)} was removed or moved while the build wrote into "
+                    "it; nothing was published: build again") from None
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as err:
