@@ -72,8 +72,11 @@ def read_text(path: Path, shown: str, what: str = "case file",
     without one the file is read as one found in its own folder."""
     files = files if files is not None else InputFiles(path.parent)
     raw = files.read(path, shown, what).data
-    if b"\x00" in raw:
-        raise InputError([Problem(shown, 1, 1, "", "binary file, not text")])
+    if b"\x00" in raw:  # said at the first NUL byte, for an editor to jump to
+        before = raw[:raw.index(b"\x00")].decode("utf-8", "replace")
+        line = before.count("\n") + 1
+        raise InputError([Problem(shown, line, len(before) - (before.rfind("\n") + 1) + 1, "",
+                                  "binary file, not text")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
