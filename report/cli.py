@@ -89,10 +89,17 @@ def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
           strict: StrictOpt = False) -> None:
     """Validate the case files, exchange rates, claims and brief; list every problem as
     path:line:col: field: message."""
+    from .build import day_of
     from .check import checked_inputs
+    from .load.builddate import source_date_epoch
+    from .load.files import InputFiles
 
     try:
-        inputs = checked_inputs(cases, brief, strict)
+        # The build's own date and snapshot of the files: check works out every value as of
+        # the day the build would, and refuses what the build would refuse.
+        files = InputFiles(cases)
+        inputs = checked_inputs(cases, brief, strict, files,
+                                day_of(source_date_epoch(cases, files)))
     except ReportError as err:
         fail(err)
     loaded = inputs.case_files
