@@ -7,15 +7,15 @@ from ...escape import plain_label
 from ...words.phrases import Phrases
 from ...words.style import Style
 from .. import Chart, Window, colours, day, layout
+from . import Labelled, annotated, dropped, sentence, shade
 from . import Options as Common
-from . import RecordKey, annotated, dropped, sentence, shade
 
 KIND = "departures"
 RANK = 3
 
 
 class Options(Common):
-    annotate: list[RecordKey] = []
+    annotate: Labelled = []
 
     def references(self, at, cases, hints):
         return super().references(at, cases, hints) + annotated(self.annotate, at, cases, hints)
