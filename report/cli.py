@@ -130,36 +130,39 @@ def migrate(
 ) -> None:
     """Rewrite case files written for an earlier format in the current one, keeping comments.
 
-    The original is kept beside each file as FILE.format1.bak. What needs your judgement
-    (a funding round's status, ids made up from content) is listed.
+    The original is kept beside each file as FILE.format1.bak (never over one already
+    there). What needs your judgement (a funding round's status, ids made up from content)
+    is listed. Exit 2: a file could not be read or is refused (its problems are listed);
+    exit 1: a file could not be written (it is unchanged).
     """
-    from .errors import display_path
-    from .load.migrate import migrate_file
+    from .errors import EnvironmentFault, display_path
+    from .load.migrate import BACKUP, migrate_file
 
-    code = 0
+    bad_input = broken = False
     for path in files:
         try:
             result = migrate_file(path)
-        except OSError as err:
-            say(f"{display_path(path)}: cannot migrate: {err.strerror}", err=True)
-            code = 2
+        except InputError as err:  # a link, no regular file, not text, YAML check refuses …
+            say(*(str(p) if p.line else f"{p.path}: cannot migrate: {p.message}"
+                  for p in err.problems), err=True)
+            bad_input = True
             continue
-        except ValueError as err:  # not YAML at all: `report check` says where
-            say(f"{display_path(path)}: cannot migrate: {err}", err=True)
-            code = 2
+        except EnvironmentFault as err:  # a full disk, a read-only folder: nothing changed
+            say(f"error: {err}", err=True)
+            broken = True
             continue
-        except InputError as err:  # no regular file (a pipe, a folder …), or not text
-            say(*(f"{p.path}: cannot migrate: {p.message}" for p in err.problems), err=True)
-            code = 2
+        except OSError as err:  # vanished between reading and writing, …
+            say(f"error: {display_path(path)}: cannot migrate: {err.strerror}", err=True)
+            broken = True
             continue
         if result is None:
             say(f"{display_path(path)}: already in the current format")
             continue
         say(f"{display_path(path)}: rewritten (the original is "
-            f"{display_path(path)}.format1.bak)")
+            f"{display_path(path)}{BACKUP})")
         for note in result.notes:
             say(f"  check: {note}")
-    raise typer.Exit(code)
+    raise typer.Exit(1 if broken else 2 if bad_input else 0)
 
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
