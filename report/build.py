@@ -178,11 +178,16 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     from .words.style import Style
 
     on_step("Comparing cases")
-    comparison = compare(inputs.cases, day_of(epoch), inputs.rates, inputs.currency,
-                         tuple(inputs.claims.sources) if inputs.claims else ())
     style = Style()
+    worked = inputs.worked_out  # what checking the inputs worked out on the build's date
+    if worked is not None and worked.build_date == day_of(epoch):
+        comparison, charts = worked.comparison, list(worked.charts)
+    else:
+        comparison = compare(inputs.cases, day_of(epoch), inputs.rates, inputs.currency,
+                             tuple(inputs.claims.sources) if inputs.claims else ())
+        charts = build_charts(comparison, style,
+                              inputs.brief.meta.exhibits if inputs.brief else ())
     on_step("Drawing charts")
-    charts = build_charts(comparison, style, inputs.brief.meta.exhibits if inputs.brief else ())
     images = image_paths(charts, options.figures_dir)
     too_tall = chart_size_problems(charts, display_path(options.cases_dir))
     if too_tall:
