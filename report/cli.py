@@ -354,32 +354,38 @@ def preview(
     try:
         run_until_stopped(loop, saves, terminal_)
     finally:
-        server.stop()
-        pages.close()
+        from .publish import interrupts_deferred
+
+        with interrupts_deferred():  # a second SIGTERM does not cut the clean-up short
+            server.stop()
+            pages.close()
     terminal_.out("stopped previewing")
 
 
 def run_until_stopped(loop, saves, out: Terminal) -> None:
     """Run the edit loop until Ctrl-C; then let a build under way finish (a second Ctrl-C,
     or SIGTERM, stops it instead). Nothing the loop started is left running."""
-    finish = True
-    try:
-        loop.run(saves)
-    except KeyboardInterrupt as stop:
-        finish = not isinstance(stop, Terminated)
+    from .publish import interrupts_deferred
+
     background = loop.background
     try:
-        if finish and background.running:
-            out.out(f"finishing the {background.describe()} build under way; Ctrl-C again "
-                    "stops it and keeps the documents of the last finished build")
-            background.wait()
-    except KeyboardInterrupt:
-        pass
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        background.cancel()
+        finish = True
+        try:
+            loop.run(saves)
+        except KeyboardInterrupt as stop:
+            finish = not isinstance(stop, Terminated)
+        try:
+            if finish and background.running:
+                out.out(f"finishing the {background.describe()} build under way; Ctrl-C again "
+                        "stops it and keeps the documents of the last finished build")
+                background.wait()
+        except KeyboardInterrupt:
+            pass
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # However the loop ended (Ctrl-C, SIGTERM, a bug), the build it may have paused is
+        # resumed and stopped, with all it started; neither signal interrupts that.
+        with interrupts_deferred():
+            background.cancel()
 
 
 def stamp() -> str:
@@ -488,6 +494,7 @@ def main() -> None:
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGHUP, _terminated)  # the terminal closed: stop as on SIGTERM
     try:
         app()
         code = 0

@@ -289,10 +289,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _from_this_machine(self) -> bool:
         """Refuse a request whose Host names another site: a page elsewhere that rebinds
-        its DNS name to 127.0.0.1 must not read the briefing."""
-        host = self.headers.get("Host")
-        return host is None or host.lower() in {f"{HOST}:{self.server.port}",
-                                                f"localhost:{self.server.port}"}
+        its DNS name to 127.0.0.1 must not read the briefing. Every Host header counts (a
+        good one first and another host second was served), so a request has at most one."""
+        hosts = self.headers.get_all("Host") or []
+        return len(hosts) <= 1 and all(
+            host.strip().lower() in {f"{HOST}:{self.server.port}",
+                                     f"localhost:{self.server.port}"} for host in hosts)
 
     def _page(self) -> None:
         body = self.server.hub.page()

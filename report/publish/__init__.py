@@ -150,19 +150,25 @@ def publish_staged(out_dir: Path, staging: Path, documents: dict[str, Path],
 
 
 @contextmanager
-def interrupts_deferred():
-    """Ignore Ctrl-C (SIGINT) and SIGTERM for the block: it is short, and once it has begun
-    finishing is the only way to leave a consistent set of documents."""
+def interrupts_deferred(then_act: bool = False):
+    """Hold Ctrl-C (SIGINT) and SIGTERM off for the block: it is short, and once it has
+    begun finishing is the only way to leave a consistent state. With `then_act`, one that
+    arrived meanwhile is acted on once the block is done (`report preview` starting a build
+    must not lose a SIGTERM); without, it is dropped (the block finishes the work)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT,
-                                                                     signal.SIGTERM)}
+    arrived: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: arrived.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if then_act:
+            for sig in dict.fromkeys(arrived):
+                signal.raise_signal(sig)
 
 
 def checkpoint(step: str) -> None:
