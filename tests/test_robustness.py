@@ -544,12 +544,14 @@ def test_a_chart_too_tall_to_draw_is_refused_before_chromium_starts(tmp_path):
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("  people:\n",
                                                                "  people:\n" + people),
                      encoding="utf-8")
+    message = ("cases: chart fig-team would be 132,600 pixels tall, more than a chart image "
+               "can be (60,000): it has a row per person, release or company compared; compare "
+               "fewer companies or record fewer of them\n1 problem found\n")
     run = run_cli("build", "--quiet", "--format", "html", cwd=tmp_path,
                   env={"BROWSER_PATH": "/nonexistent"})
-    assert (run.code, run.err) == (2, (
-        "cases: chart fig-team would be 132,600 pixels tall, more than a chart image can be "
-        "(60,000): it has a row per person, release or company compared; compare fewer "
-        "companies or record fewer of them\n1 problem found\n"))
+    assert (run.code, run.err) == (2, message)
+    # what the build refuses, check refuses first
+    assert (lambda r: (r.code, r.err))(run_cli("check", cwd=tmp_path)) == (2, message)
 
 
 def test_a_full_disk_while_drawing_charts_names_the_figures_folder(fresh):
