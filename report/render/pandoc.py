@@ -212,9 +212,10 @@ def finish_pandoc(proc: subprocess.Popen, limit: float = TIME_LIMIT, given: str 
             proc.wait()
         raise
     if proc.returncode != 0:
-        complaint = " ".join(stderr.split())[:500] or "(it said nothing)"
-        raise EnvironmentFault(f"pandoc failed (exit {proc.returncode}): {complaint}"
-                               f"{_configured()}")
+        complaint = " ".join(stderr.split())[:500]
+        # A program that says nothing is likely no pandoc at all: say which one ran.
+        raise EnvironmentFault(f"pandoc failed (exit {proc.returncode}): " + (
+            complaint or f"(it said nothing){_configured()}"))
     if warned is not None:
         warned += warnings_in(stderr)
         return stdout
