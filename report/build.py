@@ -136,7 +136,8 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
             with staging_folder(options.out_dir) as staging:
                 on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
                 rendered = render(composed.briefing, composed.charts, composed.images,
-                                  list(options.formats), staging, on_step)
+                                  list(options.formats), staging, on_step,
+                                  origin=docx_origin(inputs, files, key))
                 staged = {**rendered.documents, "md": staging / "briefing.md"}
                 published = publish_staged(options.out_dir, staging, staged, lambda path, docs:
                                            write_manifest(path, docs, rendered.pdf_pages,
@@ -145,6 +146,19 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
             prune_figures(options.figures_dir, set(composed.images.values()))
     manifest = published.pop("manifest")
     return BuildResult(published, manifest, composed.exported, warnings=inputs.warnings)
+
+
+def docx_origin(inputs: Inputs, files, key: str):
+    """What the DOCX records it was built from (`report absorb` reads it back): the brief
+    as it was read for this build (none: the fact pack alone), and the build's fingerprint."""
+    from . import __version__
+    from .render.docx import Origin
+
+    brief = inputs.brief
+    if brief is None:  # the fact pack alone: the DOCX says it was built, with no brief
+        return Origin("", "", key, f"report {__version__}")
+    text = files.read(brief.path, brief.shown, "brief").data.decode("utf-8")
+    return Origin(brief.path.name, text, key, f"report {__version__}")
 
 
 def day_of(epoch: int) -> dt.date:
@@ -180,7 +194,9 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     on_step("Comparing cases")
     style = Style()
     worked = inputs.worked_out  # what checking the inputs worked out on the build's date
-    if worked is not None and worked.build_date == day_of(epoch):
+    if worked is None or worked.build_date != day_of(epoch):
+        worked = None
+    if worked is not None:
         comparison, charts = worked.comparison, list(worked.charts)
     else:
         comparison = compare(inputs.cases, day_of(epoch), inputs.rates, inputs.currency,
@@ -196,5 +212,8 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     # only slow each other down (measured: 11.4 s overlapped, 11.1 s one after the other).
     exported = export_charts(charts, images) if export else 0
     on_step("Writing the briefing")
-    briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
+    if worked is not None and worked.briefing is not None:
+        briefing = worked.briefing  # composed by the check (its Markdown names images only)
+    else:
+        briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
     return Composed(briefing, charts, images, exported)

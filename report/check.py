@@ -33,6 +33,7 @@ from .compare.figures import (
     evaluate,
     far_apart,
 )
+from .compose import Briefing
 from .errors import InputError, Problem, display_path
 from .load import Inputs, citation_keys, load_inputs
 from .load.brief import Brief, FactRef
@@ -50,6 +51,7 @@ class WorkedOut:
     build_date: dt.date
     comparison: Comparison
     charts: tuple[Chart, ...]
+    briefing: Briefing | None = None  # composed (with a brief whose written-out form passed)
 
 
 def checked_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False,
@@ -69,15 +71,17 @@ def checked_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = Fa
         warnings += noted
     charts = build_charts(comparison, style, inputs.brief.meta.exhibits if inputs.brief else ())
     problems += chart_size_problems(charts, display_path(cases_dir))
+    briefing = None
     if inputs.brief is not None and not problems:
-        problems += written_out(inputs, comparison, charts, style)
+        briefing, found = written_out(inputs, comparison, charts, style)
+        problems += found
     if strict:
         problems += warnings
         warnings = []
     if problems:
         raise InputError(sorted(problems))
     return replace(inputs, warnings=tuple(sorted(warnings)), notes=tuple(_cases_left_out(inputs)),
-                   worked_out=WorkedOut(day, comparison, tuple(charts)))
+                   worked_out=WorkedOut(day, comparison, tuple(charts), briefing))
 
 
 def brief_checks(brief: Brief, c: Comparison) -> tuple[list[Problem], list[Problem]]:
@@ -125,24 +129,33 @@ def _key_data_problems(brief: Brief, c: Comparison) -> list[Problem]:
     return problems
 
 
-def written_out(inputs: Inputs, c: Comparison, charts, style: Style) -> list[Problem]:
-    """Problems with the brief as the build writes it out (its live facts and exhibits in
-    place): render.brief.composed_problems."""
-    from .compose import render_brief
+def written_out(inputs: Inputs, c: Comparison, charts,
+                style: Style) -> tuple[Briefing | None, list[Problem]]:
+    """The briefing composed as the build composes it, and the problems with the brief as
+    it is written out there (its live facts and exhibits in place, beside the briefing's
+    own sections): render.brief.composed_problems."""
+    from .compose import compose, render_brief
     from .compose.livefacts import FactWriter
     from .compose.tables import Tables
     from .model.claims import verdicts_by_fact
 
     brief = inputs.brief
-    images = image_paths(charts, Path("figures"))
+    images = image_paths(charts, Path("figures"))  # the Markdown names an image, no folder
     writer = FactWriter(c, Tables(c, style, verdicts_by_fact(inputs.claims)), brief.meta.groups)
     try:
+        briefing = compose(c, charts, images, style, brief, inputs.claims)
         body, findings = render_brief(brief, writer, charts, images, style)
     except Incomparable as why:  # each mark was worked out above: a bug if it comes here
-        return [Problem(brief.shown, brief.body_line, 1, "", f"cannot be written out: {why}")]
+        return None, [Problem(brief.shown, brief.body_line, 1, "",
+                              f"cannot be written out: {why}")]
+    rest = briefing.markdown.replace(body.strip(), "", 1)
+    for finding in findings.values():
+        rest = rest.replace(finding, "", 1)
+    own = frozenset(re.findall(r"\{#([^\s}]+)", rest))  # the ids of the briefing's own parts
     tables = {f"tbl-{e.id}" for e in brief.meta.exhibits if is_table(e)}
-    return composed_problems(brief, body, findings, citation_keys(inputs),
-                             {path.name for path in images.values()}, tables)
+    problems = composed_problems(brief, body, findings, citation_keys(inputs),
+                                 {path.name for path in images.values()}, tables, own)
+    return (None if problems else briefing), problems
 
 
 def _at(brief: Brief, ref: FactRef, message: str) -> Problem:

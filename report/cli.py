@@ -469,6 +469,31 @@ class StepClock:
 
 
 @app.command()
+def absorb(
+    docx: Annotated[Path, typer.Argument(help="A DOCX that `report build` wrote, edited in "
+                                              "Word or LibreOffice.")],
+    cases: CasesOpt = Path("cases"),
+    brief: BriefOpt = None,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="Write the brief (atomically; the previous one is kept beside it as "
+                        "BRIEF.before-absorb).")] = False,
+) -> None:
+    """Read an edited DOCX back into the brief.
+
+    Prints the change to the brief as a diff (--apply writes it): edits of the analyst's
+    prose, added, deleted and moved paragraphs, each live fact kept as its reference and
+    each citation as its key. Edits of text the tool writes (a live number typed over, the
+    fact pack's tables, findings, captions' numbers and sources) are listed with where to
+    make them instead, and the editor's comments with the lines they stand at. When the
+    brief changed since the build, the edits are merged three ways; conflicts are listed
+    by line and the brief's version kept.
+    """
+    from .absorb.command import run
+
+    raise typer.Exit(run(docx, cases, brief, apply, say))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of a case file (for editors: yaml-language-server)."""
     from .model import case_schema

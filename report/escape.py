@@ -131,6 +131,18 @@ def sourced(text: str, keys, confidence: str | None) -> Md:
     return Md(f'[{body}]{{data-confidence="{attribute(confidence)}"}}')
 
 
+_SOURCED = re.compile(r"\[(?P<body>.*)\]\{(?P<attributes>data-confidence=\"[^\"]*\")\}", re.S)
+
+
+def live_fact(markdown: str) -> Md:
+    """Return a live fact's Markdown (value, confidence mark, citation) as one span of class
+    `fact`, so every format can tell the generated value from the words around it."""
+    sourced_span = _SOURCED.fullmatch(markdown)
+    if sourced_span:
+        return Md(f"[{sourced_span['body']}]{{.fact {sourced_span['attributes']}}}")
+    return Md(f"[{markdown}]{{.fact}}")
+
+
 # ---------------------------------------------------------------- pandoc attribute
 
 

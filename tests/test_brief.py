@@ -174,7 +174,8 @@ def test_facts_from_the_same_sources_in_one_sentence_are_cited_once(tmp_path):
     md = (tmp_path / "output" / "briefing.md").read_text(encoding="utf-8")
     beta, alpha = md.split("Beta AI charged", 1)[1].split("as much", 1)[0].split(";", 1)
     assert beta.count("@beta:price") == 1
-    assert beta.split()[:3] == ["CNY", "1", "per"]  # written bare, no citation after it
+    # written bare, no citation after it (the span marks a live fact for every format)
+    assert beta.split()[:3] == ["[CNY", "1]{.fact}", "per"]
     assert alpha.count("@alpha:news") == 2  # the conversion and the ratio, each with its own
 
 

@@ -299,3 +299,27 @@ def test_the_longest_web_address_a_brief_may_hold_keeps_the_pdf_short(tmp_path):
     assert len(PdfReader(tmp_path / "output" / "briefing.pdf").pages) < 25
     brief.write_text(brief.read_text(encoding="utf-8").replace(url, url + "e"), encoding="utf-8")
     assert run_cli("check", cwd=tmp_path).code == 2
+
+
+def test_an_id_the_rest_of_the_briefing_holds_is_refused_and_a_table_of_ones_own_is_not(
+        tmp_path):
+    """A brief's own table may be numbered like the fact pack's ({#tbl-watch}); one that
+    takes an id the briefing's own tables or charts hold would make pandoc fail."""
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"), *(DATA / "brief").iterdir())
+    brief = cases / "brief.md"
+    good = brief.read_text(encoding="utf-8")
+    table = "\n| a | b |\n|---|---|\n| 1 | 2 |\n\n: What to watch {#tbl-watch}\n"
+    brief.write_text(good + table, encoding="utf-8")
+    run = run_cli("check", cwd=tmp_path)
+    assert run.code == 0, run.err
+    brief.write_text(good + table.replace("tbl-watch", "tbl-glance") +
+                     "\n## Charts {#fig-team}\n", encoding="utf-8")
+    run = run_cli("check", cwd=tmp_path)
+    own = ("is one the briefing uses for its own (its sections, figures, tables and sources "
+           "take such ids)")
+    assert run.err.splitlines() == [
+        f"cases/brief.md:55:18: the id 'tbl-glance' {own}; give the table another: "
+        "{#my-tbl-glance}",
+        f"cases/brief.md:57:12: the id 'fig-team' {own}; give the heading another: "
+        "{#my-fig-team}",
+        "2 problems found"]

@@ -160,18 +160,23 @@ def test_docx_has_headings_tables_captions_and_images(brief_build):
 
 def test_docx_contents_are_filled_in_and_link_to_their_headings(brief_build):
     doc = Document(str(brief_build.out / "briefing.docx"))
-    # The contents sit in a content control (w:sdt), which python-docx's paragraphs skip.
     entries = [p for p in doc.element.body.iter(qn("w:p"))
                if (s := p.find(f"{W}pPr/{W}pStyle")) is not None
                and s.get(qn("w:val")).startswith("TOC")]
     texts = [" ".join("".join(" " if el.tag == qn("w:tab") else el.text or ""
                               for el in p.iter(qn("w:t"), qn("w:tab"))).split())
              for p in entries]
-    assert texts[:5] == ["Contents", "Executive summary", "1 Why Alpha fell",
-                         "2 Claims checked", "3 Fact pack"]
-    assert "3.1 Key findings" in texts
+    # Each entry ends in its page: a PAGEREF field whose cached number is the PDF's page.
+    assert texts[:5] == ["Contents", "Executive summary 2", "1 Why Alpha fell 2",
+                         "2 Claims checked 4", "3 Fact pack 5"], texts
+    assert any(t.startswith("3.1 Key findings ") for t in texts)
     anchors = [h.get(qn("w:anchor")) for p in entries for h in p.iter(qn("w:hyperlink"))]
     assert anchors[:2] == ["executive-summary", "why-alpha-fell"]
+    codes = ["".join(t.text for t in p.iter(qn("w:instrText"))).split() for p in entries[1:]]
+    assert codes[0] == ["PAGEREF", "executive-summary", "\\h"]
+    # No contents field for Word to ask about on opening, and no field marked dirty.
+    xml = zipfile.ZipFile(brief_build.out / "briefing.docx").read("word/document.xml").decode()
+    assert "TOC \\o" not in xml and "w:dirty" not in xml
 
 
 def test_docx_headings_are_numbered_by_word(brief_build):
@@ -295,7 +300,9 @@ def test_html_needs_no_network_and_has_interactive_charts(real_build):
     assert len(re.findall(r"plotly\.js \(basic - minified\) v\d", page)) == 1  # once
     assert "零一万物" in page and 'lang="en-GB"' in page
     size = (real_build.out / "briefing.html").stat().st_size
-    assert size <= 2_000_000, f"{size / 1e6:.2f} MB: the partial plotly.js bundle is missing?"
+    # The partial bundle is 1.2 MB, the full one 4.8 MB; the briefing's own text and chart
+    # data (0.8 MB and growing with the cases and the brief) lie well between.
+    assert size <= 3_000_000, f"{size / 1e6:.2f} MB: the partial plotly.js bundle is missing?"
 
 
 # ---------------------------------------------------------------- a third case, reproducibility

@@ -243,12 +243,15 @@ def test_every_problem_of_the_brief_in_one_run(tmp_path):
 # ---------------------------------------------------------------- views in the documents
 
 
-def test_a_view_renders_as_a_view_in_the_pdf_the_docx_and_the_html(tmp_path):
+def test_a_view_and_a_table_render_in_the_pdf_the_docx_and_the_html(tmp_path):
     from pypdf import PdfReader
 
     body = ("::: {.view likelihood=\"likely\"}\nPrice decided it: Alpha charged "
             "[[alpha:large-2024-05.input]].\n:::\n\nBeta will [keep its lead]{.view "
-            "likelihood=\"roughly-even\"}.\n")
+            "likelihood=\"roughly-even\"}.\n\n| Company | Price |\n|---|---|\n"
+            "| Alpha | [[alpha:large-2024-05.input]] |\n| Beta | "
+            "[[beta:beta-chat-2024-05-06-cny.input]] |\n\n: Launch prices {#tbl-launch}"
+            "\n")
     check(tmp_path, body)
     run = run_cli("build", "--quiet", "--strict", cwd=tmp_path)
     assert run.code == 0, run.err
@@ -257,6 +260,9 @@ def test_a_view_renders_as_a_view_in_the_pdf_the_docx_and_the_html(tmp_path):
                     PdfReader(out / "briefing.pdf").pages)
     assert "Our view (likely): Price decided it: Alpha charged CNY 20" in text
     assert "keep its lead (our view: roughly even chance)" in text
+    # a table of the brief's own, with live facts, numbered like the fact pack's
+    assert "Table 1. Launch prices" in text
+    assert re.search(r"Beta CNY 1 \[\d+\]", text)
     with zipfile.ZipFile(out / "briefing.docx") as docx:
         xml = docx.read("word/document.xml").decode("utf-8")
         styles = docx.read("word/styles.xml").decode("utf-8")
@@ -292,7 +298,7 @@ def test_the_brief_drops_a_computed_finding_or_writes_its_own(tmp_path):
                        inputs.brief).markdown
     findings = markdown.split("{#findings}", 1)[1].split("\n#", 1)[0]
     assert ("- **Price.** Alpha's flagship cost [20× [(reported)]{.confidence} [@alpha:news; "
-            "@beta:price]]{data-confidence=\"reported\"} Beta's in May 2024") in findings
+            "@beta:price]]{.fact data-confidence=\"reported\"} Beta's in May 2024") in findings
     assert "**Licences.**" not in findings and "**Releases.**" in findings
     argument = markdown.split("{#findings}", 1)[0]
     assert "Alpha cut its price." in argument and "flagship cost" not in argument

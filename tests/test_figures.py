@@ -57,6 +57,11 @@ def test_a_count_over_a_group_names_its_group_and_its_whole():
         value("alpha:@left")
 
 
+def test_a_count_of_nothing_is_zero():
+    assert value("beta:@closed-rounds").number == 0  # Beta raised no outside round
+    assert value("alpha:@closed-rounds as of 2023-06-30").number == 0
+
+
 def test_a_total_from_a_lower_bound_is_itself_a_lower_bound_and_says_from_how_many_rounds():
     raised = value("alpha:@raised")
     assert (raised.number, raised.bound, raised.parts) == (100e6, "at_least", (1, 1))
@@ -136,3 +141,28 @@ def test_a_figure_of_any_size_prints_in_full(x):
     style = Style()
     for text in (style.amount(x, "USD"), style.number(x), style.price(x, "USD")):
         assert "e+" not in text.lower() and "e-" not in text.lower(), text
+
+
+def test_outside_money_is_told_from_the_founders(tmp_path):
+    import shutil
+
+    from report.load import load_inputs as load
+
+    cases = tmp_path / "cases"
+    shutil.copytree(GOOD, cases)
+    alpha = cases / "alpha.yaml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace(
+        "      lead_investors: [Big Cloud]\n",
+        "      lead_investors: [Big Cloud]\n"
+        "      contributions:\n"
+        "        - {by: founder, amount: {amount: 30000000, currency: USD}, investors: [Ada],\n"
+        "           cite: [news], confidence: reported}\n", 1), encoding="utf-8")
+    inputs = load(cases)
+    c = compare(inputs.cases, dt.date(2026, 1, 1), inputs.rates, "USD")
+    founder = evaluate(c, parse_mark("alpha:@raised-founder"))
+    outside = evaluate(c, parse_mark("alpha:@raised-outside"))
+    everything = evaluate(c, parse_mark("alpha:@raised"))
+    assert (founder.number, founder.bound) == (30e6, None)
+    # the round was "at least USD 100M": what is left for outside investors is a bound too
+    assert (everything.number, everything.bound) == (100e6, "at_least")
+    assert (outside.number, outside.bound) == (70e6, "at_least")

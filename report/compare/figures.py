@@ -187,8 +187,8 @@ def _derived(c: Comparison, f: CaseFacts, o: Operand, day: dt.date | None,
     name, case = o.record[1:], f.case
     moment = Moment.of(day) if day else Moment.of(c.as_of)
     if name in COUNTS or name in ("rounds", "closed-rounds"):
-        records = {"rounds": f.funding.rounds, "closed-rounds": f.funding.closed}.get(name) \
-            or getattr(f, COUNTS[name])
+        funding = {"rounds": f.funding.rounds, "closed-rounds": f.funding.closed}
+        records = funding[name] if name in funding else getattr(f, COUNTS[name])
         return Figure(COUNT, cites(case, *records), _weakest(*records), moment,
                       float(len(records)), case_id=case.id)
     if name == "leaders-left":
@@ -266,12 +266,12 @@ def _raised(c: Comparison, f: CaseFacts, name: str, moment: Moment) -> Figure:
             value += conv.value
             bound = bound or money.amount is None
             keys += [k for k in c.converter.cites(conv) if k not in keys]
-        if name == "raised-outside" and own and not bound:
+        if name == "raised-outside" and own and value:
             for p in own:
                 conv = c.converter.convert(p.amount.best(), p.amount.currency, r.date,
                                            c.currency) if p.amount else None
-                if conv is None:
-                    bound = True
+                if conv is None:  # the founder's share is not known: nor is the rest
+                    value, bound = 0.0, True
                     break
                 value -= conv.value
                 keys += [k for k in cites(case, p) if k not in keys]

@@ -23,7 +23,7 @@ from ..compare.figures import (
     Figure,
     evaluate,
 )
-from ..escape import Md, escape, sourced
+from ..escape import Md, escape, live_fact, sourced
 from ..load.brief import FactRef
 from ..model import Confidence, PricePoint, Release
 from .tables import Tables
@@ -49,14 +49,16 @@ class FactWriter:
 
     def markdown(self, value: Value, bare: bool = False) -> Md:
         """The value, its confidence when below confirmed, and its citation; `bare`, the
-        value alone (a later fact in the same sentence carries the same citation)."""
+        value alone (a later fact in the same sentence carries the same citation). The whole
+        is one span of class `fact`: Word shows it in the live-fact style, and `report absorb`
+        tells it from the analyst's words."""
         text = escape(value.text)
         if bare:
-            return Md(text)
+            return live_fact(text)
         if value.confidence is not None and value.confidence is not Confidence.confirmed:
             text += f" [({escape(self.t(f'confidence.{value.confidence.value}'))})]{{.confidence}}"
         label = self.t(f"confidence.{value.confidence.value}") if value.confidence else None
-        return sourced(text, value.cites, label)
+        return live_fact(sourced(text, value.cites, label))
 
     def value(self, ref: FactRef) -> Value:
         figure = evaluate(self.c, ref.expr, self.groups)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..charts import Chart
 from ..compose import Briefing
@@ -29,10 +30,23 @@ from .pandoc import (
     start_pandoc,
 )
 from .pdf import CITE_RANGE, FIGURE_SCHEME, page_footnotes, write_pdf
+from .wordtext import Roles
+
+if TYPE_CHECKING:
+    from .docx import Origin
 
 FORMATS = ("pdf", "docx", "html")
 
 __all__ = ["FORMATS", "READER", "Rendered", "render"]
+
+
+def word_styles() -> Roles:
+    """The names of the DOCX's character styles, from the label catalogue."""
+    from ..words.labels import Labels
+
+    labels = Labels()
+    return Roles(labels("docx.style.fact"), labels("docx.style.confidence"),
+                 labels("docx.style.citation"))
 
 
 @dataclass(frozen=True)
@@ -44,8 +58,10 @@ class Rendered:
 
 
 def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], formats: list[str],
-           staging: Path, on_step: Callable[[str], None] = lambda step: None) -> Rendered:
-    """Write the requested documents into `staging`."""
+           staging: Path, on_step: Callable[[str], None] = lambda step: None,
+           origin: Origin | None = None) -> Rendered:
+    """Write the requested documents into `staging`; the DOCX records `origin`, what it was
+    built from (for `report absorb`)."""
     md = staging / "briefing.md"
     md.write_text(briefing.markdown, encoding="utf-8")
     bib = staging / "references.json"
@@ -62,10 +78,12 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
     side_jobs = {}
     if "html" in out:
         side_jobs["html"] = [*common, *HTML, "-s", f"--template={asset('templates/page.html')}"]
+    styles = word_styles()
     if "docx" in out:
-        side_jobs["docx"] = docx_job([md.name, *read], WRITE, images, out["docx"])
+        side_jobs["docx"] = docx_job([md.name, *read], WRITE, images, out["docx"], styles)
     pdf_pages = None
     page = None
+    anchor_pages: dict[str, int] = {}  # the PDF's page of each anchor: the DOCX's contents
     if "pdf" in out:
         # The PDF's HTML is on the critical path, so it gets both cores to itself first.
         on_step("Converting Markdown to HTML for the PDF")
@@ -90,7 +108,8 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
             page = page_footnotes(page)
             page = CITE_RANGE.sub(r'<span class="cite-range">\g<0></span>', page)
             pdf_pages = write_pdf(page, out["pdf"], allowed=[*figure_dirs, asset("styles")],
-                                  on_step=on_step, labels=briefing.print_labels)
+                                  on_step=on_step, labels=briefing.print_labels,
+                                  anchors=anchor_pages)
         if side_jobs:
             on_step("Waiting for pandoc (" + ", ".join(f.upper() for f in side_jobs) + ")")
         results = side.join()
@@ -100,7 +119,8 @@ def render(briefing: Briefing, charts: list[Chart], images: dict[str, Path], for
         from .docx import Furnishing, furnish
 
         furnish(out["docx"], Furnishing(briefing.short_title,
-                                        briefing.print_labels.get("page", "{page}")))
+                                        briefing.print_labels.get("page", "{page}"),
+                                        styles=styles, pages=anchor_pages, origin=origin))
     if "html" in out:
         from .html import interactive_page
 

@@ -65,8 +65,10 @@ LANGUAGE = re.compile(r"^[A-Za-z0-9_+#.-]{1,40}$")  # a code block's language
 WEB = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.I)
 SECTION = re.compile(r"^#[^\s\x00-\x1f\x7f]*$")
 # The page's and pandoc's own ids: citeproc's list and entries, the contents, footnotes,
-# figures and tables, and the tool's scripts and preview.
-OWN_PREFIXES = ("ref-", "fig-", "tbl-", "report-")
+# the tool's scripts and preview. The ids of the briefing's sections, tables and figures are
+# those its templates write ({#sources} …), and, exactly, the ones the composed briefing
+# holds (composed_problems): a brief's own table may be {#tbl-watch}, not {#tbl-glance}.
+OWN_PREFIXES = ("ref-", "report-")
 OWN_PATTERN = re.compile(r"^(?:refs|TOC|footnotes|fn\d+|fnref\d+)$")
 
 ALLOWED_ATTRIBUTES = ("a brief sets only likelihood on a .view, the id of a .finding block, "
@@ -186,7 +188,8 @@ class Checker:
     link or citation the allow-list does not hold."""
 
     def __init__(self, brief: Brief, citation_keys: set[str] | None,
-                 tool: Callable[[dict], str | None] = lambda node: None) -> None:
+                 tool: Callable[[dict], str | None] = lambda node: None,
+                 own: frozenset[str] = frozenset()) -> None:
         self.brief = brief
         self.keys = citation_keys
         self.suggest = Suggestions(citation_keys or ())
@@ -196,6 +199,7 @@ class Checker:
         # Elements the build writes itself (composed_problems): "skip" one whole, "attributes"
         # to take its attributes as the build's and check what it holds.
         self.tool = tool
+        self.own = own  # the ids the rest of the briefing holds, when it is known
 
     def problem(self, message: str, *needles: str) -> None:
         line, column = self.where.find(*needles) or (self.brief.body_line, 1)
@@ -339,7 +343,7 @@ class Checker:
         if kind not in ("Header", "Table"):
             self.problem(f"an id ('{identifier}') is allowed on a heading only (and on a "
                          "finding block)", *needles)
-        elif is_own_id(identifier):
+        elif is_own_id(identifier) or identifier in self.own:
             what = "heading" if kind == "Header" else "table"
             own = ("which the briefing uses for its own (its sections, figures, tables and "
                    "sources take such ids)")
@@ -356,19 +360,20 @@ class Checker:
 
 def composed_problems(brief: Brief, body: str, findings: dict[str, str],
                       citation_keys: set[str] | None, images: set[str],
-                      tables: set[str]) -> list[Problem]:
+                      tables: set[str], own: frozenset[str] = frozenset()) -> list[Problem]:
     """Problems with the brief as the build writes it, live facts and exhibits written out
     (`body`, and its `findings` as the fact pack lists them): what the analyst wrote and what
     the build wrote can combine (a fact's citation followed by `(javascript:…)` is a link),
     so the Markdown pandoc gets is checked too. The build's own elements (its figures, the
     `images`; its key-data tables, `tables`; a fact's confidence, a view's label and Word
-    style) pass; everything else is held to the allow-list as the analyst's."""
+    style) pass; everything else is held to the allow-list as the analyst's, and no id of
+    the analyst's may be one the rest of the briefing holds (`own`)."""
     text = body + sentinel() + "".join(f"- {finding}{sentinel(n)}"
                                        for n, finding in enumerate(findings.values(), 1))
     tree = MARKDOWN._read(text)
     if isinstance(tree, str):
         return [Problem(brief.shown, brief.body_line, 1, "", tree)]
-    found = Checker(brief, citation_keys, _built_by(images, tables))
+    found = Checker(brief, citation_keys, _built_by(images, tables), own)
     found.document(tree[0], sentinels=1 + len(findings))
     found.warnings(tree[1])
     return found.problems
@@ -385,8 +390,9 @@ def _built_by(images: set[str], tables: set[str]) -> Callable[[dict], str | None
             return "skip"
         if kind == "Span":
             identifier, classes, pairs = content[0]
-            if not identifier and not classes and [k for k, _ in pairs] == ["data-confidence"]:
-                return "skip"  # a fact with its confidence: the value and its citation
+            if not identifier and classes in ([], ["fact"]) and (classes or pairs) and \
+                    {k for k, _ in pairs} <= {"data-confidence"}:
+                return "skip"  # a live fact (its value, confidence and citation)
             if classes == ["view-label"] and not pairs:
                 return "skip"
         if kind in ("Span", "Div"):

@@ -1,23 +1,38 @@
 """The DOCX an editor wants: what pandoc's Word writer leaves out, added to its output.
 
 pandoc writes the text, styles, tables, captions and citations. This adds:
-- a contents list filled in, so it shows on opening in LibreOffice too (pandoc leaves the
-  field empty for Word to fill, pandoc #9244), each entry linked to its heading;
-- heading numbers as Word list numbering instead of typed text;
+- a contents list filled in, each entry linked to its heading with its page number as a
+  PAGEREF field: LibreOffice works the numbers out when it lays the document out, Word shows
+  the numbers of the PDF built with it (F9 brings them up to date), and neither asks to
+  update fields on opening (pandoc leaves an empty contents field for Word to fill, marked
+  dirty, and LibreOffice shows it empty: pandoc #9244);
+- one bookmark per anchor, inside the paragraph it names (pandoc wrote table anchors twice);
+- heading numbers as Word list numbering instead of typed text, and every heading style in
+  the styles gallery;
+- character styles an editor can see and restyle: live facts, confidence marks, citations;
 - a cover page (title block alone), a header with the short title, "Page X of Y" in the footer;
 - table rows that do not split across pages, and header rows that repeat;
-- the scorecard symbols (● ◐ ○) set in the CJK font that has them.
+- the scorecard symbols (● ◐ ○) set in the CJK font that has them;
+- no build settings in the document properties (pandoc copies its metadata there);
+- what the document was built from (the brief and the text as built, `origin`), for
+  `report absorb`, in a custom XML part that Word and LibreOffice keep when they save.
 The zip is written again with fixed dates, so a build stays byte-identical.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..escape import xml_text
+from .wordtext import Reader, Roles, pack, style_names
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -32,13 +47,40 @@ SYMBOLS = re.compile("[●◐○]")
 SYMBOL_FONT = "Noto Sans CJK SC"
 
 
+ORIGIN_NS = "urn:x-report:origin:1"  # the custom XML part `report absorb` reads
+ORIGIN_PROPERTY = "report-build"  # a short custom property naming the build (Word keeps 255
+# characters of a property's text, so the brief itself goes into the custom XML part)
+CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+CUSTOM_XML_PROPS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                    "customXmlProps")
+# Document properties pandoc copies from its metadata that say how the build ran, not what
+# the document is: they have no place in a document sent out.
+BUILD_SETTINGS = {"bibliography", "csl", "link-citations", "link-bibliography", "nocite",
+                  "reference-section-title", "lang", "toc-title", "abstract-title",
+                  "questions-title", "kicker"}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What a DOCX was built from: the brief's file name and text, and the build's key."""
+
+    brief_name: str
+    brief_text: str
+    build: str  # the build's fingerprint
+    tool: str  # "report 0.1.0"
+
+
 @dataclass(frozen=True)
 class Furnishing:
-    """What the post-processing needs from the briefing: words and the running header."""
+    """What the post-processing needs from the briefing: words and the running header, the
+    names of the character styles, the PDF's page of each anchor, and the origin."""
 
     short_title: str
     page: str  # "Page {page} of {pages}", from the label catalogue
     toc_depth: int = 2
+    styles: Roles = Roles("Live fact", "Confidence mark", "Citation")
+    pages: Mapping[str, int] = field(default_factory=dict)  # anchor -> page in the PDF
+    origin: Origin | None = None
 
 
 def w(tag: str) -> str:
@@ -55,16 +97,29 @@ def furnish(path: Path, what: Furnishing) -> None:
         stamp = z.infolist()[0].date_time
     document = etree.fromstring(parts["word/document.xml"])
     body = document.find("w:body", NS)
+    one_bookmark_per_anchor(body)
+    bookmarks_in_paragraphs(body)
     headings = number_headings(body)
-    fill_contents(body, headings, what.toc_depth)
+    fill_contents(body, headings, what.toc_depth, what.pages, text_width(body))
     cover_page(body)
     rows_stay_whole(body)
     symbols_in_cjk_font(body)
-    parts["word/styles.xml"] = heading_styles_numbered(parts["word/styles.xml"])
+    styles = etree.fromstring(heading_styles_numbered(parts["word/styles.xml"]))
+    headings_in_gallery(styles)
+    character_styles(styles, what.styles)
+    parts["word/styles.xml"] = etree.tostring(styles, xml_declaration=True, encoding="UTF-8",
+                                              standalone=True)
     parts["word/numbering.xml"] = heading_numbering(parts["word/numbering.xml"])
     add_header_footer(parts, body, what)
+    if "docProps/custom.xml" in parts:
+        parts["docProps/custom.xml"] = document_properties(parts["docProps/custom.xml"],
+                                                           what.origin)
     parts["word/document.xml"] = etree.tostring(document, xml_declaration=True,
                                                 encoding="UTF-8", standalone=True)
+    if what.origin is not None:
+        text = Reader(style_names(styles), what.styles).read(body) \
+            if what.origin.brief_name else []
+        add_origin(parts, order, what.origin, pack(text))
     for name in ("word/header1.xml", "word/footer1.xml"):
         if name not in order:
             order.append(name)
@@ -88,6 +143,51 @@ class Heading:
     anchor: str
 
 
+def one_bookmark_per_anchor(body) -> None:
+    """Remove the second bookmark of a name: pandoc bookmarks a table's id around its caption
+    paragraph and again inside it (around "Table N", for cross-references), and Word keeps
+    only one of two bookmarks of a name, so a link could land on either. The one inside the
+    paragraph stays."""
+    starts: dict[str, list] = {}
+    for start in body.iter(w("bookmarkStart")):
+        starts.setdefault(start.get(w("name"), ""), []).append(start)
+    ends = {end.get(w("id")): end for end in body.iter(w("bookmarkEnd"))}
+    for found in starts.values():
+        if len(found) < 2:
+            continue
+        keep = next((s for s in found if s.getparent().tag == w("p")), found[0])
+        for start in found:
+            if start is keep:
+                continue
+            end = ends.get(start.get(w("id")))
+            if end is not None:
+                end.getparent().remove(end)
+            start.getparent().remove(start)
+
+
+def bookmarks_in_paragraphs(body) -> None:
+    """Put a bookmark that pandoc set between paragraphs (a section's, before its heading)
+    around the paragraph that follows it: Word and LibreOffice then find it for a page
+    reference (LibreOffice lost some that stood between a table and a heading)."""
+    ends = {end.get(w("id")): end for end in body.iter(w("bookmarkEnd"))}
+    for start in list(body.iter(w("bookmarkStart"))):
+        if start.getparent().tag == w("p"):
+            continue
+        target = start.getnext()
+        while target is not None and target.tag in (w("bookmarkStart"), w("bookmarkEnd")):
+            target = target.getnext()
+        if target is None or target.tag != w("p"):
+            continue
+        ppr = target.find("w:pPr", NS)
+        if ppr is not None:
+            ppr.addnext(start)
+        else:
+            target.insert(0, start)
+        end = ends.get(start.get(w("id")))
+        if end is not None:
+            target.append(end)
+
+
 def number_headings(body) -> list[Heading]:
     """Move pandoc's typed section numbers into Word numbering; return every heading.
 
@@ -95,19 +195,15 @@ def number_headings(body) -> list[Heading]:
     a tab; an unnumbered heading has none, and gets numbering switched off (numId 0).
     """
     headings = []
-    anchor = ""
     for el in body:
-        if el.tag == w("bookmarkStart"):
-            anchor = el.get(w("name"), "")
-            continue
         if el.tag != w("p"):
-            anchor = "" if el.tag != w("bookmarkEnd") else anchor
             continue
         style = el.find("w:pPr/w:pStyle", NS)
         if style is None or style.get(w("val")) not in HEADING_STYLES:
-            anchor = ""
             continue
         level = HEADING_STYLES.index(style.get(w("val"))) + 1
+        mark = el.find("w:bookmarkStart", NS)
+        anchor = mark.get(w("name"), "") if mark is not None else ""
         runs = el.findall("w:r", NS)
         number = ""
         if runs and runs[0].find("w:rPr/w:rStyle[@w:val='SectionNumber']", NS) is not None:
@@ -122,44 +218,69 @@ def number_headings(body) -> list[Heading]:
             _sub(numpr, "numId").set(w("val"), "0")
         text = "".join(t.text or "" for t in el.iter(w("t")))
         headings.append(Heading(level, number, text, anchor))
-        anchor = ""
     return headings
 
 
-def fill_contents(body, headings: list[Heading], depth: int) -> None:
-    """Put the entries in the contents field's result, each linked to its heading; Word
-    refreshes them with page numbers (the field is marked dirty), LibreOffice shows them."""
+def text_width(body) -> int:
+    """The width between the margins, in twentieths of a point (A4 with 18 mm margins)."""
+    sect = body.find("w:sectPr", NS)
+    size = sect.find("w:pgSz", NS) if sect is not None else None
+    margins = sect.find("w:pgMar", NS) if sect is not None else None
+    try:
+        return int(size.get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
+    except (AttributeError, TypeError, ValueError):
+        return 9866
+
+
+def fill_contents(body, headings: list[Heading], depth: int, pages: Mapping[str, int],
+                  width: int) -> None:
+    """Replace pandoc's empty contents field by the entries, each linked to its heading and
+    ending in a PAGEREF field of its page (cached: the PDF's page, when there is one).
+
+    A contents *field* would have Word ask to update it on opening and LibreOffice show its
+    cached text as it is; page references are worked out by LibreOffice as it lays out, and
+    Word shows their cached numbers without asking. The content control pandoc wraps the
+    field in goes too: its "Update Table" button would look for the field.
+    """
     from lxml import etree
 
     field = body.find(".//w:sdt//w:instrText", NS)
     if field is None:
         return
-    paragraph = field.getparent().getparent()
-    separate = paragraph.find(".//w:fldChar[@w:fldCharType='separate']", NS)
-    end = paragraph.find(".//w:fldChar[@w:fldCharType='end']", NS)
-    # Split the field: begin + instruction + separate stay here, the entries follow, and
-    # the end goes into a paragraph of its own after them.
-    end_run = end.getparent()
-    if end_run is separate.getparent():
-        end_run.remove(end)
-        end_run = etree.SubElement(paragraph, w("r"))
-        end_run.append(end)
-    paragraph.remove(end_run)
-    anchor = paragraph
+    sdt = field
+    while sdt.getparent() is not body:
+        sdt = sdt.getparent()
+    content = sdt.find("w:sdtContent", NS)
+    holder = field
+    while holder.tag != w("p"):
+        holder = holder.getparent()
+    entries = []
     for h in headings:
         if h.level > depth or not h.anchor:
             continue
-        entry = etree.fromstring(
-            f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="TOC{h.level}"/></w:pPr>'
-            f'<w:hyperlink w:anchor="{xml_text(h.anchor)}" w:history="1">'
+        anchor = xml_text(h.anchor)
+        page = pages.get(h.anchor)
+        cached = f'<w:r><w:t>{page}</w:t></w:r>' if page else ""
+        entries.append(etree.fromstring(
+            f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="TOC{h.level}"/><w:tabs>'
+            f'<w:tab w:val="right" w:leader="dot" w:pos="{width}"/></w:tabs></w:pPr>'
+            f'<w:hyperlink w:anchor="{anchor}" w:history="1">'
             + (f'<w:r><w:t xml:space="preserve">{xml_text(h.number)}</w:t></w:r><w:r><w:tab/></w:r>'
                if h.number else "")
-            + f'<w:r><w:t xml:space="preserve">{xml_text(h.text)}</w:t></w:r></w:hyperlink></w:p>')
-        anchor.addnext(entry)
-        anchor = entry
-    closing = etree.SubElement(etree.Element(w("p")), w("r"))
-    closing.append(end)
-    anchor.addnext(closing.getparent())
+            + f'<w:r><w:t xml:space="preserve">{xml_text(h.text)}</w:t></w:r><w:r><w:tab/></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+            f' PAGEREF {anchor} \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
+            f'</w:r>{cached}<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>'))
+    for el in list(content):
+        if el is holder:
+            for entry in entries:
+                sdt.addprevious(entry)
+        elif el.tag == w("p") and el.find(".//w:fldChar", NS) is not None and \
+                not "".join(t.text or "" for t in el.iter(w("t"))).strip():
+            continue  # the rest of the field: its separator and end
+        else:
+            sdt.addprevious(el)
+    body.remove(sdt)
 
 
 def heading_styles_numbered(styles_xml: bytes) -> bytes:
@@ -219,6 +340,185 @@ def heading_numbering(numbering_xml: bytes) -> bytes:
     return etree.tostring(numbering, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def headings_in_gallery(styles) -> None:
+    """Show every heading style in Word's styles gallery and pane (pandoc's reference
+    document hides Heading 2 and below until used)."""
+    for style in styles.findall("w:style", NS):
+        sid = style.get(w("styleId")) or ""
+        if not re.fullmatch(r"Heading\d(Char)?", sid):
+            continue
+        for tag in ("semiHidden", "unhideWhenUsed"):
+            for el in style.findall(f"w:{tag}", NS):
+                style.remove(el)
+        if not sid.endswith("Char") and style.find("w:qFormat", NS) is None:
+            _style_flag(style, "qFormat")
+
+
+# The look of the tool's character styles: a live fact shaded like a Word field, a
+# confidence mark as the PDF sets it (italic, grey), a citation as the text around it.
+CHARACTER_LOOKS = {
+    "fact": '<w:shd w:val="clear" w:color="auto" w:fill="E8EEF5"/>',
+    "confidence": '<w:i/><w:iCs/><w:color w:val="666666"/>',
+    "citation": "",
+}
+
+
+def character_styles(styles, names: Roles) -> None:
+    """Define the live-fact, confidence-mark and citation styles (pandoc made them bare, or
+    not at all), each visible in the styles pane and the gallery."""
+    from lxml import etree
+
+    for role, look in CHARACTER_LOOKS.items():
+        name = getattr(names, role)
+        sid = re.sub(r"[^A-Za-z0-9]", "", name) or role.title()
+        for old in styles.findall("w:style", NS):
+            found = old.find("w:name", NS)
+            if found is not None and found.get(w("val")) == name:
+                sid = old.get(w("styleId")) or sid  # the id pandoc's runs refer to
+                styles.remove(old)
+        styles.append(etree.fromstring(
+            f'<w:style xmlns:w="{W}" w:type="character" w:customStyle="1" '
+            f'w:styleId="{xml_text(sid)}"><w:name w:val="{xml_text(name)}"/>'
+            f'<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="10"/><w:qFormat/>'
+            f'<w:rPr>{look}</w:rPr></w:style>'))
+
+
+def _style_flag(style, tag: str) -> None:
+    """Add an empty flag (qFormat …) where Word's schema wants it: before pPr and rPr."""
+    from lxml import etree
+
+    flag = etree.Element(w(tag))
+    later = [style.find(f"w:{t}", NS) for t in ("locked", "personal", "personalCompose",
+                                                "personalReply", "rsid", "pPr", "rPr",
+                                                "tblPr", "trPr", "tcPr", "tblStylePr")]
+    later = [el for el in later if el is not None]
+    if later:
+        later[0].addprevious(flag)
+    else:
+        style.append(flag)
+
+
+def mark_for_word(tree: dict, names: Roles) -> dict:
+    """Give pandoc's document tree the tool's character styles: a live fact (a span of class
+    `fact`: value, confidence mark and citation) in the live-fact style, a confidence mark
+    in its own, and every other citation in the citation style."""
+    def styled(name: str, inlines: list) -> dict:
+        return {"t": "Span", "c": [["", [], [["custom-style", name]]], inlines]}
+
+    def walk(node, in_fact: bool):
+        if isinstance(node, list):
+            return [walk(item, in_fact) for item in node]
+        if not isinstance(node, dict):
+            return node
+        kind = node.get("t")
+        if kind == "Span":
+            attr, inlines = node["c"]
+            classes = attr[1]
+            if "fact" in classes:
+                return styled(names.fact, [{"t": "Span", "c": [attr, walk(inlines, True)]}])
+            if "confidence" in classes:
+                return styled(names.confidence, [{"t": "Span", "c": [attr, walk(inlines,
+                                                                               in_fact)]}])
+        if kind == "Cite" and not in_fact:
+            return styled(names.citation, [{"t": "Cite", "c": walk(node["c"], True)}])
+        return {key: walk(value, in_fact) for key, value in node.items()}
+
+    tree["blocks"] = walk(tree.get("blocks", []), False)
+    return tree
+
+
+def document_properties(custom_xml: bytes, origin: Origin | None) -> bytes:
+    """Keep the properties that describe the document; drop the build's settings (and
+    empty values) that pandoc copied from its metadata; name the build it came from."""
+    from lxml import etree
+
+    root = etree.fromstring(custom_xml)
+    ns = root.nsmap.get(None, "http://schemas.openxmlformats.org/officeDocument/2006/"
+                              "custom-properties")
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    for prop in list(root):
+        value = "".join(prop.itertext()).strip()
+        if prop.get("name") in BUILD_SETTINGS or prop.get("name") == ORIGIN_PROPERTY \
+                or not value:
+            root.remove(prop)
+    if origin is not None:
+        prop = etree.SubElement(root, f"{{{ns}}}property")
+        prop.set("fmtid", "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}")
+        prop.set("name", ORIGIN_PROPERTY)
+        text = etree.SubElement(prop, f"{{{vt}}}lpwstr")
+        text.text = origin_line(origin)
+    for pid, prop in enumerate(root, start=2):
+        prop.set("pid", str(pid))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def origin_line(origin: Origin) -> str:
+    """The build in one short line (a document property): tool, build and brief."""
+    if not origin.brief_name:
+        return f"{origin.tool}; build {origin.build[:16]}; no brief"
+    digest = hashlib.sha256(origin.brief_text.encode()).hexdigest()
+    return (f"{origin.tool}; build {origin.build[:16]}; brief {origin.brief_name[:60]} "
+            f"sha256:{digest}")
+
+
+def add_origin(parts: dict[str, bytes], order: list[str], origin: Origin, text: list) -> None:
+    """Store what the document was built from in a custom XML part: the brief as built
+    and the document's text as built (each compressed), and the build's key."""
+    from lxml import etree
+
+    def packed(value: bytes) -> str:
+        return base64.b64encode(zlib.compress(value, 9)).decode()
+
+    n = 1
+    while f"customXml/item{n}.xml" in parts:
+        n += 1
+    item, props, rels = (f"customXml/item{n}.xml", f"customXml/itemProps{n}.xml",
+                         f"customXml/_rels/item{n}.xml.rels")
+    root = etree.Element(f"{{{ORIGIN_NS}}}origin", nsmap={None: ORIGIN_NS})
+    root.set("tool", origin.tool)
+    root.set("build", origin.build)
+    if origin.brief_name:  # built without a brief, there is nothing to absorb
+        brief = etree.SubElement(root, f"{{{ORIGIN_NS}}}brief")
+        brief.set("name", origin.brief_name)
+        brief.set("sha256", hashlib.sha256(origin.brief_text.encode()).hexdigest())
+        brief.text = packed(origin.brief_text.encode())
+        built = etree.SubElement(root, f"{{{ORIGIN_NS}}}text")
+        built.text = packed(json.dumps(text, ensure_ascii=False, separators=(",", ":"))
+                            .encode())
+    parts[item] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                 standalone=True)
+    guid = hashlib.sha256(origin.build.encode()).hexdigest().upper()
+    guid = f"{{{guid[:8]}-{guid[8:12]}-{guid[12:16]}-{guid[16:20]}-{guid[20:32]}}}"
+    parts[props] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<ds:datastoreItem ds:itemID="{guid}" xmlns:ds="http://schemas.openxmlformats.org/'
+        f'officeDocument/2006/customXml"><ds:schemaRefs><ds:schemaRef ds:uri="{ORIGIN_NS}"/>'
+        '</ds:schemaRefs></ds:datastoreItem>').encode()
+    parts[rels] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="'
+        f'{PKG}"><Relationship Id="rId1" Type="{CUSTOM_XML_PROPS}" '
+        f'Target="itemProps{n}.xml"/></Relationships>').encode()
+    doc_rels = etree.fromstring(parts["word/_rels/document.xml.rels"])
+    rel = etree.SubElement(doc_rels, f"{{{PKG}}}Relationship")
+    rel.set("Id", "rIdReportOrigin")
+    rel.set("Type", CUSTOM_XML)
+    rel.set("Target", f"../{item}")
+    parts["word/_rels/document.xml.rels"] = etree.tostring(
+        doc_rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    override = etree.SubElement(types, f"{{{CT}}}Override")
+    override.set("PartName", f"/{props}")
+    override.set("ContentType", "application/vnd.openxmlformats-officedocument."
+                                "customXmlProperties+xml")
+    if not any(d.get("Extension") == "xml" for d in types.findall(f"{{{CT}}}Default")):
+        default = etree.SubElement(types, f"{{{CT}}}Default")
+        default.set("Extension", "xml")
+        default.set("ContentType", "application/xml")
+    parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True,
+                                                  encoding="UTF-8", standalone=True)
+    order += [item, props, rels]
+
+
 # ---------------------------------------------------------------- page furniture
 
 
@@ -227,10 +527,12 @@ def cover_page(body) -> None:
     makes the cover."""
     from lxml import etree
 
-    sdt = body.find("w:sdt", NS)
-    if sdt is None:
+    contents = [p for p in body if p.tag == w("p") and (style := p.find("w:pPr/w:pStyle", NS))
+                is not None and (style.get(w("val")) == "TOCHeading"
+                                 or re.fullmatch(r"TOC\d", style.get(w("val")) or ""))]
+    if not contents:
         return
-    for where in (sdt.addprevious, sdt.addnext):
+    for where in (contents[0].addprevious, contents[-1].addnext):
         where(etree.fromstring(f'<w:p xmlns:w="{W}"><w:r><w:br w:type="page"/></w:r></w:p>'))
 
 

@@ -40,11 +40,14 @@ def citations(bibliography: str) -> list[str]:
 IMAGE_FOLDER = "figures"  # in the staging folder: the chart images, and nothing else
 
 
-def docx_job(read: list[str], write: list[str], images: dict[str, Path], target: Path):
+def docx_job(read: list[str], write: list[str], images: dict[str, Path], target: Path,
+             styles=None):
     """Return the DOCX job: pandoc must read the chart images to embed them, so it cannot
     run sandboxed. Instead the Markdown is first read in the sandbox into pandoc's document
     tree, every image in it is checked to be one of this build's charts, and only then is
     the tree written out as DOCX, with the charts (and nothing else) in its resource path.
+    On the way the tree gets the tool's character styles (`docx.mark_for_word`, with the
+    style names `styles`).
     """
     allowed = {path.name for path in images.values()}
 
@@ -61,6 +64,10 @@ def docx_job(read: list[str], write: list[str], images: dict[str, Path], target:
                 os.link(path, folder / path.name)
             except OSError:  # another file system, or one without hard links
                 shutil.copyfile(path, folder / path.name)
+        if styles is not None:
+            from .docx import mark_for_word
+
+            tree = json.dumps(mark_for_word(json.loads(tree), styles), ensure_ascii=False)
         (cwd / "briefing.json").write_text(tree, encoding="utf-8")
         return turn.pandoc(["briefing.json", "--from=json", *write,
                             "-t", "docx+native_numbering", f"--resource-path={IMAGE_FOLDER}",

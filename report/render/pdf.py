@@ -153,9 +153,10 @@ def idat(data: bytes) -> bytes:
 
 def write_pdf(page: str, target: Path, allowed: list[Path],
               on_step: Callable[[str], None] = lambda step: None,
-              labels: dict[str, str] | None = None) -> int:
+              labels: dict[str, str] | None = None,
+              anchors: dict[str, int] | None = None) -> int:
     """Render the print HTML with WeasyPrint, fetching only the build's own files; return the
-    number of pages."""
+    number of pages. `anchors`, when given, receives the page (from 1) of every anchor."""
     from weasyprint import CSS, HTML
 
     from .pdf import faster_pdf
@@ -177,6 +178,10 @@ def write_pdf(page: str, target: Path, allowed: list[Path],
         target.unlink(missing_ok=True)
         raise EnvironmentFault("the PDF asked for resources outside the build: "
                                + ", ".join(sorted(fetcher.refused)[:3]))
+    if anchors is not None:
+        for number, laid_out in enumerate(document.pages, start=1):
+            for name in laid_out.anchors:
+                anchors.setdefault(name, number)
     return len(document.pages)
 
 
