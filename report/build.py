@@ -99,14 +99,12 @@ class BuildResult:
 
 def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: None) -> BuildResult:
     """Build the briefing documents; earlier documents stay untouched unless all succeed."""
-    from filelock import FileLock
-
     from .charts.export import prune_figures
     from .check import checked_inputs
     from .errors import InputError
     from .load.builddate import source_date_epoch
     from .load.files import InputFiles
-    from .publish import MANIFEST, prepare_dir, publish_staged, staging_folder
+    from .publish import MANIFEST, build_lock, prepare_dir, publish_staged, staging_folder
     from .publish.fingerprint import fingerprint
     from .publish.manifest import annex_key, previous_build, previous_part, write_manifest
     from .render import render
@@ -136,7 +134,7 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
         prepare_dir(options.out_dir, "--out")
         prepare_dir(options.figures_dir, "--figures")
         # Two builds into one folder take turns, so neither sees the other's half-written files.
-        with FileLock(str(options.out_dir / ".report.lock")):
+        with build_lock(options.out_dir):
             composed = compose_briefing(inputs, epoch, options, on_step)
             annex = compose_annex_of(inputs, options, files, epoch, composed)
             with staging_folder(options.out_dir) as staging:
@@ -254,10 +252,17 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     from .words.style import Style
 
     on_step("Comparing cases")
-    comparison = _compared(inputs, epoch)
     style = Style()
+    worked = inputs.worked_out  # what checking the inputs worked out on the build's date
+    if worked is None or worked.build_date != day_of(epoch):
+        worked = None
+    if worked is not None:
+        comparison, charts = worked.comparison, list(worked.charts)
+    else:
+        comparison = _compared(inputs, epoch)
+        charts = build_charts(comparison, style,
+                              inputs.brief.meta.exhibits if inputs.brief else ())
     on_step("Drawing charts")
-    charts = build_charts(comparison, style, inputs.brief.meta.exhibits if inputs.brief else ())
     images = image_paths(charts, options.figures_dir)
     too_tall = chart_size_problems(charts, display_path(options.cases_dir))
     if too_tall:
@@ -266,5 +271,8 @@ def compose_briefing(inputs: Inputs, epoch: int, options: BuildOptions,
     # only slow each other down (measured: 11.4 s overlapped, 11.1 s one after the other).
     exported = export_charts(charts, images) if export else 0
     on_step("Writing the briefing")
-    briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
+    if worked is not None and worked.briefing is not None:
+        briefing = worked.briefing  # composed by the check (its Markdown names images only)
+    else:
+        briefing = compose(comparison, charts, images, style, inputs.brief, inputs.claims)
     return Composed(briefing, charts, images, exported, comparison, style)

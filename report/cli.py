@@ -89,10 +89,17 @@ def check(cases: CasesOpt = Path("cases"), brief: BriefOpt = None,
           strict: StrictOpt = False) -> None:
     """Validate the case files, exchange rates, claims and brief; list every problem as
     path:line:col: field: message."""
+    from .build import day_of
     from .check import checked_inputs
+    from .load.builddate import source_date_epoch
+    from .load.files import InputFiles
 
     try:
-        inputs = checked_inputs(cases, brief, strict)
+        # The build's own date and snapshot of the files: check works out every value as of
+        # the day the build would, and refuses what the build would refuse.
+        files = InputFiles(cases)
+        inputs = checked_inputs(cases, brief, strict, files,
+                                day_of(source_date_epoch(cases, files)))
     except ReportError as err:
         fail(err)
     loaded = inputs.case_files
@@ -123,36 +130,39 @@ def migrate(
 ) -> None:
     """Rewrite case files written for an earlier format in the current one, keeping comments.
 
-    The original is kept beside each file as FILE.format1.bak. What needs your judgement
-    (a funding round's status, ids made up from content) is listed.
+    The original is kept beside each file as FILE.format1.bak (never over one already
+    there). What needs your judgement (a funding round's status, ids made up from content)
+    is listed. Exit 2: a file could not be read or is refused (its problems are listed);
+    exit 1: a file could not be written (it is unchanged).
     """
-    from .errors import display_path
-    from .load.migrate import migrate_file
+    from .errors import EnvironmentFault, display_path
+    from .load.migrate import BACKUP, migrate_file
 
-    code = 0
+    bad_input = broken = False
     for path in files:
         try:
             result = migrate_file(path)
-        except OSError as err:
-            say(f"{display_path(path)}: cannot migrate: {err.strerror}", err=True)
-            code = 2
+        except InputError as err:  # a link, no regular file, not text, YAML check refuses …
+            say(*(str(p) if p.line else f"{p.path}: cannot migrate: {p.message}"
+                  for p in err.problems), err=True)
+            bad_input = True
             continue
-        except ValueError as err:  # not YAML at all: `report check` says where
-            say(f"{display_path(path)}: cannot migrate: {err}", err=True)
-            code = 2
+        except EnvironmentFault as err:  # a full disk, a read-only folder: nothing changed
+            say(f"error: {err}", err=True)
+            broken = True
             continue
-        except InputError as err:  # no regular file (a pipe, a folder …), or not text
-            say(*(f"{p.path}: cannot migrate: {p.message}" for p in err.problems), err=True)
-            code = 2
+        except OSError as err:  # vanished between reading and writing, …
+            say(f"error: {display_path(path)}: cannot migrate: {err.strerror}", err=True)
+            broken = True
             continue
         if result is None:
             say(f"{display_path(path)}: already in the current format")
             continue
         say(f"{display_path(path)}: rewritten (the original is "
-            f"{display_path(path)}.format1.bak)")
+            f"{display_path(path)}{BACKUP})")
         for note in result.notes:
             say(f"  check: {note}")
-    raise typer.Exit(code)
+    raise typer.Exit(1 if broken else 2 if bad_input else 0)
 
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
@@ -353,32 +363,38 @@ def preview(
     try:
         run_until_stopped(loop, saves, terminal_)
     finally:
-        server.stop()
-        pages.close()
+        from .publish import interrupts_deferred
+
+        with interrupts_deferred():  # a second SIGTERM does not cut the clean-up short
+            server.stop()
+            pages.close()
     terminal_.out("stopped previewing")
 
 
 def run_until_stopped(loop, saves, out: Terminal) -> None:
     """Run the edit loop until Ctrl-C; then let a build under way finish (a second Ctrl-C,
     or SIGTERM, stops it instead). Nothing the loop started is left running."""
-    finish = True
-    try:
-        loop.run(saves)
-    except KeyboardInterrupt as stop:
-        finish = not isinstance(stop, Terminated)
+    from .publish import interrupts_deferred
+
     background = loop.background
     try:
-        if finish and background.running:
-            out.out(f"finishing the {background.describe()} build under way; Ctrl-C again "
-                    "stops it and keeps the documents of the last finished build")
-            background.wait()
-    except KeyboardInterrupt:
-        pass
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        background.cancel()
+        finish = True
+        try:
+            loop.run(saves)
+        except KeyboardInterrupt as stop:
+            finish = not isinstance(stop, Terminated)
+        try:
+            if finish and background.running:
+                out.out(f"finishing the {background.describe()} build under way; Ctrl-C again "
+                        "stops it and keeps the documents of the last finished build")
+                background.wait()
+        except KeyboardInterrupt:
+            pass
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # However the loop ended (Ctrl-C, SIGTERM, a bug), the build it may have paused is
+        # resumed and stopped, with all it started; neither signal interrupts that.
+        with interrupts_deferred():
+            background.cancel()
 
 
 def stamp() -> str:
@@ -512,6 +528,7 @@ def main() -> None:
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGHUP, _terminated)  # the terminal closed: stop as on SIGTERM
     try:
         app()
         code = 0

@@ -60,7 +60,7 @@ def pandoc_identity() -> str:
         import pypandoc
 
         return file_identity(pypandoc.get_pandoc_path())
-    except (OSError, ImportError):
+    except (OSError, ImportError, RuntimeError):
         return "absent"
 
 

@@ -355,3 +355,15 @@ def test_libyaml_and_the_pure_parser_read_every_input_alike():
             assert read[0] == read[1], path
             compared += 1
     assert compared > 40
+
+
+@pytest.mark.parametrize("rate", ["1e-300", "0.0000001", "1e7"])
+def test_an_exchange_rate_past_any_real_one_is_refused_at_its_line(tmp_path, rate):
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    rates = cases / "exchange-rates.yaml"
+    rates.write_text(rates.read_text(encoding="utf-8").replace("rate: 7.0,", f"rate: {rate},"),
+                     encoding="utf-8")
+    run = run_cli("check", cwd=tmp_path)
+    assert (run.code, run.err.splitlines()[0]) == (2, (
+        "cases/exchange-rates.yaml:6:67: rates[0].rate: a rate is between 0.000001 and "
+        "1,000,000 units of `quote` for one of `base`; check the figure and which way it runs"))

@@ -119,6 +119,30 @@ def test_a_ratio_of_values_far_apart_or_of_a_bound_is_flagged():
         "bound"]
 
 
+@pytest.mark.parametrize(("mark", "message"), [
+    ("alpha:joint-lab.date in USD", "alpha:joint-lab.date is a date, not money: `in USD` "
+                                    "converts money and prices only"),
+    ("alpha:@leaders-left in USD", "alpha:@leaders-left is a count, not money: `in USD` "
+                                   "converts money and prices only"),
+    ("alpha:large-2024-05.input in EUR", "no exchange rate from CNY to EUR"),
+])
+def test_a_conversion_of_what_is_no_money_or_has_no_rate_is_refused(mark, message):
+    with pytest.raises(Incomparable) as err:
+        value(mark)
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize("x", [1e-300, 1.5e-12, 7e14, 1e20, 1e305, 1.7e308])
+def test_a_figure_of_any_size_prints_in_full(x):
+    """A rate of 1e-300 made converted figures fail to print (InvalidOperation); none is
+    written with an exponent."""
+    from report.words.style import Style
+
+    style = Style()
+    for text in (style.amount(x, "USD"), style.number(x), style.price(x, "USD")):
+        assert "e+" not in text.lower() and "e-" not in text.lower(), text
+
+
 def test_outside_money_is_told_from_the_founders(tmp_path):
     import shutil
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 from report.load.builddate import source_date_epoch
 
@@ -61,3 +62,29 @@ def test_the_same_configuration_does_run_under_plain_git(tmp_path):
     subprocess.run(["git", "status", "--porcelain"], cwd=cases, capture_output=True,
                    env={**os.environ, **GIT_ENV})
     assert "fsmonitor" in {p.name for p in ran.iterdir()}
+
+
+def test_a_build_date_past_2100_is_one_line_from_check_and_build_alike(tmp_path):
+    """A commit dated in the year 10001 ended the build in a traceback while check passed;
+    a file modified in 2446 dated the briefing there. Both say what to do, check first."""
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    future = {**GIT_ENV, "GIT_COMMITTER_DATE": "@253433923200 +0000",
+              "GIT_AUTHOR_DATE": "@253433923200 +0000"}
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "cases"]):
+        subprocess.run(["git", *args], cwd=tmp_path, env={**os.environ, **future}, check=True)
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    message = ("error: the commit of the case files is dated in the year 10001, after 2100, "
+               "where a briefing's dates end: set SOURCE_DATE_EPOCH to the build time "
+               "(seconds since 1970), or correct the date\n")
+    for command in (["check"], ["build", "--quiet", "--format", "html"]):
+        run = subprocess.run([sys.executable, "-m", "report", *command], cwd=tmp_path, env=env,
+                             capture_output=True, text=True)
+        assert (run.returncode, run.stderr) == (1, message), command
+    edited = cases / "gamma.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(edited, (15_000_000_000, 15_000_000_000))
+    run = subprocess.run([sys.executable, "-m", "report", "check"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True)
+    assert (run.returncode, run.stderr) == (1, message.replace(
+        "the commit of the case files is dated", "the newest case file was last modified")
+        .replace("10001", "2445"))

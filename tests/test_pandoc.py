@@ -3,10 +3,21 @@ language pandoc has no words for does not (the words come from the label catalog
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from report.errors import EnvironmentFault
-from report.render.pandoc import HTML, READ, WRITE, pandoc, warnings_in
+from report.render.pandoc import (
+    HTML,
+    READ,
+    WRITE,
+    TooSlow,
+    finish_pandoc,
+    pandoc,
+    start_pandoc,
+    warnings_in,
+)
 
 
 def write(tmp_path, body: str, lang: str = "en-GB"):
@@ -37,3 +48,19 @@ def test_a_warning_keeps_the_lines_that_continue_it():
         "[WARNING] Could not load translations for xx-YY\n"
         "  data file translations/xx.yaml not found",
         "[WARNING] Could not fetch resource a.png"]
+
+
+def test_pandoc_past_its_time_limit_is_stopped_with_a_clear_message(tmp_path):
+    """A document pandoc reads pathologically slowly (twenty unclosed brackets on a line
+    took it minutes) ends in one message, and no pandoc is left running."""
+    (tmp_path / "t.md").write_text("x " + "[a " * 40 + "\n", encoding="utf-8")
+    proc = start_pandoc(["t.md", *READ, "-t", "json"], tmp_path)
+    started = time.monotonic()
+    with pytest.raises(TooSlow) as stopped:
+        finish_pandoc(proc, limit=1)
+    assert time.monotonic() - started < 30
+    assert proc.poll() is not None
+    assert str(stopped.value) == (
+        "pandoc did not finish within 1 s and was stopped: the briefing holds Markdown pandoc "
+        "reads very slowly; run `report check`, which names such Markdown in the brief, and "
+        "report the brief if it passes")

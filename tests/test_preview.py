@@ -5,7 +5,9 @@ nothing here is timed."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from report.live.preview import Hub, PageMaker, placeholder, served_page
 from report.load.builddate import source_date_epoch
 from report.load.files import InputFiles
 from report.publish import DATA
+from report.render.html import script_hash
 
 from .conftest import BAD, EPOCH, GOOD, case_dir, run_cli
 from .preview_client import Events, Preview, fetch
@@ -91,10 +94,26 @@ def test_the_page_is_served_on_loopback_only(tmp_path):
         assert fetch(preview.url, host=f"localhost:{preview.port}")[0] == 200
         # A site whose name was pointed at 127.0.0.1 (DNS rebinding) gets nothing.
         assert fetch(preview.url, host=f"attacker.example:{preview.port}")[0] == 403
+        # Every Host header counts: a good one first and another host second is refused.
+        for hosts in ([f"127.0.0.1:{preview.port}", f"attacker.example:{preview.port}"],
+                      [f"127.0.0.1:{preview.port}", f"127.0.0.1:{preview.port}"]):
+            assert raw_status(preview.port, hosts) == 403, hosts
+        assert raw_status(preview.port, [f"127.0.0.1:{preview.port}"]) == 200
         assert fetch(preview.url + "cases/alpha.yaml")[0] == 404
         assert preview.stop() == 0
     finally:
         preview.kill()
+
+
+def raw_status(port: int, hosts: list[str]) -> int:
+    """The status of a GET / sent with these Host headers, as written on the wire."""
+    with socket.create_connection(("127.0.0.1", port), 10) as connection:
+        connection.sendall(("GET / HTTP/1.1\r\n" + "".join(f"Host: {h}\r\n" for h in hosts)
+                            + "Connection: close\r\n\r\n").encode())
+        reply = b""
+        while b"\r\n" not in reply and (chunk := connection.recv(4096)):
+            reply += chunk
+    return int(reply.split()[1])
 
 
 def other_addresses() -> set[str]:
@@ -229,7 +248,9 @@ def test_the_served_page_is_the_built_page_plus_the_reload_script(tmp_path, monk
     assert page == built  # the preview shows what `report build` writes
     served = served_page(page, 7).decode("utf-8")
     script = served[served.rindex("<script>"):served.rindex("</body>")]
-    assert served.replace(script, "").replace("; connect-src 'self'", "") == built
+    allowed = " " + script_hash(script.removeprefix("<script>").removesuffix("</script>\n"))
+    assert served.replace(script, "").replace("; connect-src 'self'", "").replace(
+        allowed, "", 1) == built
     assert "var version = 7," in script
     assert "textContent" in script and "innerHTML" not in script
 
@@ -238,8 +259,9 @@ def test_a_policy_naming_connect_src_gets_self_instead():
     page = placeholder().replace("style-src 'unsafe-inline'",
                                "connect-src 'none'; style-src 'unsafe-inline'")
     served = served_page(page, 1).decode("utf-8")
-    assert ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-            "connect-src 'self'") in served
+    reload = served[served.rindex("<script>") + 8:served.rindex("</script>")]
+    assert (f"default-src 'none'; script-src {script_hash(reload)}; style-src "
+            "'unsafe-inline'; connect-src 'self'") in served
     assert "connect-src 'none'" not in served
 
 
@@ -259,3 +281,43 @@ def test_an_event_stream_hears_each_change_once_and_ends_with_the_server():
     assert b"page" in hub.page()
     hub.close()
     assert hub.next_event(serial, 10) is None
+
+
+def test_sigterm_while_a_build_is_paused_resumes_it_and_ends_it_with_all_it_started(
+        tmp_path, monkeypatch):
+    """A preview ended by SIGTERM while it held the background build paused (a save's page
+    being made) left the build's Chromium stopped and orphaned; now nothing is left."""
+    marker = marked(monkeypatch)
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
+    paused = tmp_path / "paused"
+    preview = Preview(tmp_path, env={"REPORT_TEST_PAUSE": f"preview-paused:{paused}"})
+    try:
+        preview.wait_for(lambda line: " page ready in " in line)
+        running_with(marker, running="chrom")  # the build is drawing its charts
+        alpha = cases / "alpha.yaml"
+        alpha.write_text(alpha.read_text(encoding="utf-8").replace(
+            "Open models first", "Saved while drawing"), encoding="utf-8")
+        deadline = time.monotonic() + 120
+        while not paused.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert paused.exists()  # the loop holds the build paused while it makes the page
+        held = {pid for pid, command in running_with(marker).items()
+                if pid != preview.proc.pid}
+        assert "T" in {process_state(pid) for pid in held}
+        preview.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)  # and again, as a supervisor may, while it stops the build
+        preview.proc.send_signal(signal.SIGTERM)
+        assert preview.proc.wait(timeout=120) == 0
+        assert "Traceback" not in preview.proc.stderr.read() if preview.proc.stderr else True
+        assert running_with(marker) == {}
+        assert [p.name for p in (tmp_path / "output").iterdir()
+                if p.name != ".report.lock"] == []  # nothing half-made published
+    finally:
+        preview.kill()
+
+
+def process_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

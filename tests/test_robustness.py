@@ -117,6 +117,14 @@ ENVIRONMENT_FAULTS = {
         [], {"TMPDIR": "{root}/afile"},
         "error: TMPDIR={root}/afile is not a folder you can write to; Chromium and pandoc keep "
         "their temporary files there: create it, or unset TMPDIR\n"),
+    "PYPANDOC_PANDOC a failing program": (
+        [], {"PYPANDOC_PANDOC": "/bin/false"},
+        "error: pandoc failed (exit 1): (it said nothing); PYPANDOC_PANDOC=/bin/false chose "
+        "this program: unset it to use the pandoc `make setup` installed\n"),
+    "PYPANDOC_PANDOC no program": (
+        [], {"PYPANDOC_PANDOC": "{root}/afile"},
+        "error: PYPANDOC_PANDOC={root}/afile is not a program that can run: unset it to use "
+        "the pandoc `make setup` installed, or point it at pandoc 3\n"),
     **{f"SOURCE_DATE_EPOCH={value}": (
         [], {"SOURCE_DATE_EPOCH": value},
         f"error: SOURCE_DATE_EPOCH={value} is not a build time: write whole seconds since 1970 "
@@ -131,6 +139,36 @@ def test_an_environment_fault_is_one_line_that_names_the_fix(fresh, fault):
     env = {k: v.format(root=fresh) for k, v in env.items()}
     run = run_cli("build", "--quiet", *args, cwd=fresh, env=env)
     assert (run.code, run.err) == (1, message.format(root=fresh))
+
+
+@pytest.mark.parametrize("make, kind", [
+    (lambda lock, outside: lock.symlink_to(outside), "a symbolic link"),
+    (lambda lock, outside: lock.symlink_to(outside.parent / "gone"), "a symbolic link"),
+    (lambda lock, outside: os.mkfifo(lock), "not a file"),
+], ids=["a link out of the folder", "a dangling link", "a pipe"])
+def test_a_lock_file_that_is_no_file_is_never_opened(fresh, tmp_path, make, kind):
+    outside = tmp_path / "outside"
+    outside.write_text("precious", encoding="utf-8")
+    (fresh / "output").mkdir()
+    make(fresh / "output" / ".report.lock", outside)
+    run = run_cli("build", "--quiet", "--format", "html", cwd=fresh)
+    assert (run.code, run.err) == (1, (
+        f"error: output/.report.lock is {kind}, not the lock file builds take turns with: "
+        "delete it (a build makes it again)\n"))
+    assert outside.read_text(encoding="utf-8") == "precious"
+    assert not (outside.parent / "gone").exists()
+
+
+def test_an_output_folder_removed_during_the_build_is_named_as_the_cause(fresh):
+    """pandoc, run in a staging folder that is gone, blamed a file it could not find."""
+    wrapper = fresh / "pandoc-that-removes-output"
+    wrapper.write_text(f"#!/bin/sh\nrm -rf '{fresh / 'output'}'\n"
+                       f"exec '{pypandoc.get_pandoc_path()}' \"$@\"\n")
+    wrapper.chmod(0o755)
+    run = run_cli("build", "--quiet", "--format", "html", cwd=fresh,
+                  env={"PYPANDOC_PANDOC": str(wrapper)})
+    assert (run.code, run.err) == (1, "error: output was removed or moved while the build "
+                                      "wrote into it; nothing was published: build again\n")
 
 
 def test_an_unknown_format_is_bad_input(tmp_path):
@@ -508,12 +546,14 @@ def test_a_chart_too_tall_to_draw_is_refused_before_chromium_starts(tmp_path):
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("  people:\n",
                                                                "  people:\n" + people),
                      encoding="utf-8")
+    message = ("cases: chart fig-team would be 132,600 pixels tall, more than a chart image "
+               "can be (60,000): it has a row per person, release or company compared; compare "
+               "fewer companies or record fewer of them\n1 problem found\n")
     run = run_cli("build", "--quiet", "--format", "html", cwd=tmp_path,
                   env={"BROWSER_PATH": "/nonexistent"})
-    assert (run.code, run.err) == (2, (
-        "cases: chart fig-team would be 132,600 pixels tall, more than a chart image can be "
-        "(60,000): it has a row per person, release or company compared; compare fewer "
-        "companies or record fewer of them\n1 problem found\n"))
+    assert (run.code, run.err) == (2, message)
+    # what the build refuses, check refuses first
+    assert (lambda r: (r.code, r.err))(run_cli("check", cwd=tmp_path)) == (2, message)
 
 
 def test_a_full_disk_while_drawing_charts_names_the_figures_folder(fresh):

@@ -20,11 +20,12 @@ from report.live.watch import (
     Finished,
     Problems,
     Ready,
+    check_inputs,
     is_case_file,
     watch,
 )
 
-from .conftest import BAD, EPOCH, GOOD, case_dir
+from .conftest import BAD, DATA, EPOCH, GOOD, case_dir
 from .processes import all_gone, marked, running_with
 
 
@@ -271,6 +272,49 @@ def test_the_edit_loop_starts_a_build_per_good_save_and_none_for_a_bad_one(tmp_p
     assert all(e.seconds > 0 for e in events)
 
 
+def test_a_bad_save_of_any_kind_shows_its_problem_and_the_next_save_is_taken(tmp_path,
+                                                                           monkeypatch):
+    """A save pandoc would read for hours, a divisor of 0 and a bug each end in Problems
+    (the build under way is let go on); the next good save gives a page."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    cases = case_dir(tmp_path, *GOOD.glob("*.yaml"), *(DATA / "brief").iterdir())
+    brief, beta = cases / "brief.md", cases / "beta.yaml"
+    good_brief, good_beta = brief.read_text(encoding="utf-8"), beta.read_text(encoding="utf-8")
+    options = BuildOptions(cases_dir=cases, formats=("html",))
+    background, events, pages = StandIn(), [], []
+
+    def page(options, epoch, files):
+        pages.append(epoch)
+        if len(pages) == 4:
+            raise ZeroDivisionError("division by zero")  # a bug, not bad input
+        return check_inputs(options, epoch, files)
+
+    def saves():
+        brief.write_text(good_brief + "\nx " + "[a " * 26 + "\n", encoding="utf-8")
+        yield {("modified", str(brief))}
+        brief.write_text(good_brief, encoding="utf-8")
+        beta.write_text(good_beta.replace("currency: CNY, input: 1,", "currency: CNY, input: 0,"),
+                        encoding="utf-8")
+        yield {("modified", str(beta))}
+        beta.write_text(good_beta.replace("Beta AI", "Beta AI (edited)"), encoding="utf-8")
+        yield {("modified", str(beta))}
+        beta.write_text(good_beta.replace("Beta AI", "Beta AI (edited again)"),
+                        encoding="utf-8")
+        yield {("modified", str(beta))}
+
+    started = time.monotonic()
+    EditLoop(options, events.append, page=page, background=background).run(saves())
+    assert time.monotonic() - started < 60
+    assert [type(e) for e in events] == [Ready, Problems, Problems, Problems, Ready]
+    said = [str(e.error).splitlines()[0] for e in events[1:4]]
+    assert said[0].startswith(f"{brief}:51:3: 26 brackets in this paragraph are never closed")
+    assert said[1].endswith("beta:beta-chat-2024-05-06-cny.input is 0: a ratio cannot divide "
+                            "by it")
+    assert said[2] == ("unexpected ZeroDivisionError: division by zero; this is a bug in "
+                       "report, please report it with the file you saved")
+    assert background.calls.count("pause") == background.calls.count("resume") + 2
+
+
 def test_a_saved_readme_with_nothing_else_changed_builds_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     cases = case_dir(tmp_path, *GOOD.glob("*.yaml"))
@@ -376,3 +420,24 @@ def test_a_build_that_ends_is_reported_with_what_it_printed():
     assert not done.up_to_date
     build.wait()
     assert not build.running
+
+
+def test_a_signal_held_off_while_a_build_starts_is_acted_on_after_it():
+    """SIGTERM while the preview started a build was ignored, and lost: a supervisor then
+    killed the preview, leaving the build it had paused stopped. Now it waits, then acts."""
+    from report.publish import interrupts_deferred
+
+    heard: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: heard.append(signum))
+    try:
+        with interrupts_deferred(then_act=True):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            assert heard == []
+        assert heard == [signal.SIGTERM]
+        with interrupts_deferred():  # publishing: the block finishes the work, then ends
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+        assert heard == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)

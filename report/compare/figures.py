@@ -75,7 +75,17 @@ def evaluate(c: Comparison, expr: Expr, groups: Mapping[str, Group] | None = Non
     day = expr.as_of.end() if expr.as_of else None
     groups = groups or {}
     figures = tuple(_operand(c, o, expr.currency, day, groups) for o in expr.operands)
+    if expr.currency:  # a date or a count "in USD" printed as if converted
+        for o, figure in zip(expr.operands, figures):
+            if figure.measure not in (MONEY, PRICE):
+                raise Incomparable(f"{o} is {_KIND_OF.get(figure.measure, figure.measure)}, "
+                                   f"not money: `in {expr.currency}` converts money and prices "
+                                   "only")
     return figures[0] if expr.op is None else _combine(c, expr, figures)
+
+
+_KIND_OF = {COUNT: "a count", DATE: "a date", TEXT: "text", RECORD: "a record",
+            SHARE: "a share", RATIO: "a ratio", DURATION: "a duration"}
 
 
 # ---------------------------------------------------------------- operands

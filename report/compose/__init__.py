@@ -27,8 +27,8 @@ from .livefacts import FactWriter
 from .markdown import CASES_PER_TABLE, render_cell, render_figure, render_table
 from .tables import Tables
 
-__all__ = ["CASES_PER_TABLE", "Briefing", "compose", "compose_annex", "render_table",
-           "write_bibliography"]
+__all__ = ["CASES_PER_TABLE", "Briefing", "compose", "compose_annex", "key_data_rows",
+           "render_brief", "render_table", "write_bibliography"]
 
 FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
              "appendix", "sources")
@@ -220,29 +220,23 @@ def _apply(text: str, edits) -> Md:
 def key_data(exhibit, writer: FactWriter, style: Style) -> Md:
     """A key-data exhibit as a table: a row per fact, a column per company, each value worked
     out as a live fact is (as of the table's date) and cited in its cell."""
-    from ..model.marks import Expr, Operand
     from .tables import Cell, Table
 
     options = options_of(exhibit)
     c, t = writer.c, style.labels
     facts = [f for f in c.facts if not options.cases or f.id in options.cases]
     rows = []
-    for row in options.rows:
+    for row, exprs in key_data_rows(options, c):
         if isinstance(row, str):
-            record, _, group = row.partition("(")
-            label = t(f"keydata.{record.lstrip('@')}")
-            operands = {f.id: Operand(f.id, record, None, group[:-1] or None) for f in facts}
+            label = t(f"keydata.{row.partition('(')[0].lstrip('@')}")
         else:
             label = row.label
-            operands = {f.id: Operand(f.id, *_record_field(row.facts[f.id]))
-                        for f in facts if f.id in row.facts}
         cells = [Cell(label)]
         for f in facts:
-            if f.id not in operands:
+            if f.id not in exprs:
                 cells.append(Cell(t("none")))
                 continue
-            figure = evaluate(c, Expr(None, (operands[f.id],), as_of=options.as_of),
-                              writer.groups)
+            figure = evaluate(c, exprs[f.id], writer.groups)
             cells.append(Cell(Md(escape(writer.words(figure))), figure.cites,
                               figure.confidence))
         rows.append(tuple(cells))
@@ -254,6 +248,23 @@ def key_data(exhibit, writer: FactWriter, style: Style) -> Md:
     table = Table(f"tbl-{exhibit.id}", caption, header, (3, *(2,) * len(facts)),
                   tuple(rows), side_by_side=True)
     return render_table(table, style)
+
+
+def key_data_rows(options, c: Comparison):
+    """Each row of a key-data exhibit with the live fact of each company it shows, by case
+    id: what the table prints (and what `report check` works out first)."""
+    from ..model.marks import Expr, Operand
+
+    facts = [f for f in c.facts if not options.cases or f.id in options.cases]
+    for row in options.rows:
+        if isinstance(row, str):
+            record, _, group = row.partition("(")
+            operands = {f.id: Operand(f.id, record, None, group[:-1] or None) for f in facts}
+        else:
+            operands = {f.id: Operand(f.id, *_record_field(row.facts[f.id]))
+                        for f in facts if f.id in row.facts}
+        yield row, {case_id: Expr(None, (o,), as_of=options.as_of)
+                    for case_id, o in operands.items()}
 
 
 def _record_field(fact: str) -> tuple[str, str | None]:

@@ -35,7 +35,7 @@ PLACEHOLDER = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy"
- content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
+ content="default-src 'none'; script-src 'none'; style-src 'unsafe-inline'">
 <title>%(title)s</title>
 </head>
 <body style="font-family: sans-serif; margin: 2em">
@@ -46,7 +46,7 @@ PLACEHOLDER = """<!DOCTYPE html>
 
 # Reloads the page when the server has a newer one, keeping the scroll position, and shows
 # a save's problems over the last good page. Problem lines are set as text, never as HTML.
-RELOAD_SCRIPT = """<script>
+RELOAD_SCRIPT = """
 (function () {
   "use strict";
   var version = %(version)s, key = "report-preview-scroll", box = null;
@@ -98,7 +98,6 @@ RELOAD_SCRIPT = """<script>
     if (d.version !== version) reload(); else show(d.title, d.lines);
   });
 })();
-</script>
 """
 
 CSP_META = re.compile(
@@ -151,18 +150,22 @@ def problems_title(n: int) -> str:
 
 
 def served_page(page: str, version: int) -> bytes:
-    """Return `page` as the preview serves it: the reload script before `</body>`, and the
-    event stream allowed by its Content-Security-Policy."""
+    """Return `page` as the preview serves it: the reload script before `</body>`, allowed
+    by its hash in the page's Content-Security-Policy (which allows no other script than the
+    page's own), and the event stream allowed too."""
+    from ..render.html import allow_scripts
+
     def allow_events(match: re.Match) -> str:
         directives = [d.strip() for d in match.group(2).split(";")
                       if d.strip() and d.split()[0].lower() != "connect-src"]
         return match.group(1) + "; ".join([*directives, "connect-src 'self'"]) + match.group(3)
 
+    reload = RELOAD_SCRIPT % {"version": json.dumps(version)}
     # The policy stands early in the head: search only up to the first style or script.
     head_end = min([i for i in (page.find("<style"), page.find("<script"), page.find("</head>"))
                     if i >= 0] or [len(page)])
-    head = CSP_META.sub(allow_events, page[:head_end], count=1)
-    script = RELOAD_SCRIPT % {"version": json.dumps(version)}
+    head = allow_scripts(CSP_META.sub(allow_events, page[:head_end], count=1), [reload])
+    script = f"<script>{reload}</script>\n"
     end = page.rfind("</body>")
     if end < 0:
         return (head + page[head_end:] + script).encode("utf-8")
@@ -286,10 +289,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _from_this_machine(self) -> bool:
         """Refuse a request whose Host names another site: a page elsewhere that rebinds
-        its DNS name to 127.0.0.1 must not read the briefing."""
-        host = self.headers.get("Host")
-        return host is None or host.lower() in {f"{HOST}:{self.server.port}",
-                                                f"localhost:{self.server.port}"}
+        its DNS name to 127.0.0.1 must not read the briefing. Every Host header counts (a
+        good one first and another host second was served), so a request has at most one."""
+        hosts = self.headers.get_all("Host") or []
+        return len(hosts) <= 1 and all(
+            host.strip().lower() in {f"{HOST}:{self.server.port}",
+                                     f"localhost:{self.server.port}"} for host in hosts)
 
     def _page(self) -> None:
         body = self.server.hub.page()

@@ -26,7 +26,7 @@ from ..load.builddate import source_date_epoch
 from ..load.cases import is_input_name
 from ..load.files import InputFiles
 from ..processes import TAG, kill_tagged, new_tag, tagged
-from ..publish import interrupts_deferred
+from ..publish import checkpoint, interrupts_deferred
 from ..publish.fingerprint import fingerprint
 
 # A callable that opens the progress display of one build and yields its `on_step`.
@@ -244,10 +244,14 @@ class EditLoop:
                     self.report(Recovered())
                 return
             # The documents under way are of older inputs: they wait while the page is made,
-            # which on two cores would otherwise share a core with them.
-            self.background.pause()
+            # which on two cores would otherwise share a core with them. Whatever happens
+            # while they wait (a bad save, a bug, Ctrl-C, SIGTERM), they go on or are
+            # stopped: never left paused.
             started = False
             try:
+                self.background.pause()
+                if self.background.running:
+                    checkpoint("preview-paused")
                 value = self.page(self.options, epoch, files)
                 self.failing = False
                 self.built_key = key
@@ -264,6 +268,11 @@ class EditLoop:
             self._failed(EnvironmentFault(
                 f"{display_path(Path(err.filename or self.options.cases_dir))}: "
                 f"{err.strerror}"), start)
+            return
+        except Exception as err:  # noqa: BLE001 (a bug: said, and the next save is taken)
+            self._failed(EnvironmentFault(
+                f"unexpected {type(err).__name__}: {err}; this is a bug in report, please "
+                "report it with the file you saved"), start)
             return
         self.report(Ready(value, seconds))
 
@@ -289,6 +298,7 @@ class BackgroundBuild:
         self._proc: subprocess.Popen | None = None
         self._thread: threading.Thread | None = None
         self._stoppers: list[threading.Thread] = []
+        self._paused: list[subprocess.Popen] = []  # builds sent SIGSTOP, not yet SIGCONT
 
     def command(self) -> list[str]:
         """`report build`, given the options whole (as JSON): every option reaches it."""
@@ -299,8 +309,11 @@ class BackgroundBuild:
         """Start a build of the inputs as they are now, stopping the one under way (without
         waiting for it: the new build waits for output/'s lock until the old one is gone)."""
         started = time.perf_counter()
-        # Ctrl-C is ignored for these few lines, so that no child can start unrecorded.
-        with interrupts_deferred():
+        # Ctrl-C and SIGTERM wait for these few lines, so that no child can start unrecorded;
+        # the build under way is let go on first, so it can take its SIGTERM (and is never
+        # left paused, whatever ends this process next).
+        with interrupts_deferred(then_act=True):
+            self.resume()
             with self._lock:
                 old = (self._proc, self._thread)
                 self._proc = self._thread = None
@@ -332,14 +345,18 @@ class BackgroundBuild:
         `resume` or until it is stopped for good."""
         with self._lock:
             proc = self._proc
+            if proc is not None:
+                self._paused.append(proc)
         if proc is not None:
             signal_build(proc, signal.SIGSTOP)
 
     def resume(self) -> None:
+        """Let every build this paused run again (SIGCONT), and all it started."""
         with self._lock:
+            paused, self._paused = self._paused, []
             proc = self._proc
-        if proc is not None:
-            signal_build(proc, signal.SIGCONT)
+        for paused_build in dict.fromkeys([*paused, *([proc] if proc is not None else [])]):
+            signal_build(paused_build, signal.SIGCONT)
 
     @property
     def running(self) -> bool:
@@ -360,6 +377,7 @@ class BackgroundBuild:
     def cancel(self) -> None:
         """Stop the build under way, if any, and wait until it and every build stopped
         before it are gone; output/ keeps the documents of the last finished build."""
+        self.resume()  # a paused build could not act on SIGTERM; neither could what it started
         with self._lock:
             proc, thread = self._proc, self._thread
             self._proc = self._thread = None

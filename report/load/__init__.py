@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem, display_path
 from ..model import RatesFile
 from ..model.claims import ClaimsFile
 from ..model.money import DEFAULT_CURRENCY
-from .brief import Brief, ExhibitChecks, read_brief, unsourced_numbers
+from .brief import Brief, ExhibitChecks, MarkdownChecks, read_brief, unsourced_numbers
 from .cases import BRIEF_FILE, CLAIMS_FILE, CaseFile, load_cases, present
 from .claims import check_claims, load_claims
 from .files import InputFiles
@@ -31,6 +32,9 @@ class Inputs:
     claims: ClaimsFile | None = None
     warnings: tuple[Problem, ...] = field(default=())
     notes: tuple[Problem, ...] = field(default=())  # worth knowing, never an error
+    # What `report check` worked out on the way (report.check.WorkedOut: the comparison and
+    # the charts on the build's date), for the build to start from; None until checked.
+    worked_out: Any = field(default=None, repr=False, compare=False)
 
     @property
     def currency(self) -> str:
@@ -55,12 +59,14 @@ def brief_path(cases_dir: Path, chosen: Path | None) -> Path | None:
 
 def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False,
                 files: InputFiles | None = None,
-                exhibits: ExhibitChecks | None = None) -> Inputs:
+                exhibits: ExhibitChecks | None = None,
+                markdown: MarkdownChecks | None = None) -> Inputs:
     """Return the validated inputs; raise InputError listing every problem.
 
     Numbers in the brief's prose without a source are warnings, or problems when `strict`.
     `files` is the build's snapshot of its input files (a fresh one when not given);
-    `exhibits`, the charts stage's checks of the brief's exhibits.
+    `exhibits`, the charts stage's checks of the brief's exhibits; `markdown`, the rendering
+    stage's checks of the brief's body as pandoc reads it.
     """
     files = files if files is not None else InputFiles(cases_dir)
     problems: list[Problem] = []
@@ -95,6 +101,7 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
     warnings: list[Problem] = []
     # The cases are what everything else is checked against: with them read, the brief's
     # marks and the claims are checked too, whatever else went wrong, so one run lists all.
+    known = None
     if case_files and not case_problems:
         inputs = Inputs(case_files, rates, the_brief, claims)
         known = citation_keys(inputs)
@@ -109,11 +116,13 @@ def load_inputs(cases_dir: Path, brief: Path | None = None, strict: bool = False
             problems += _briefing_claims(the_brief, claims)
         if not problems:
             problems += missing_rates(case_files, rates, inputs.currency)
+    if the_brief is not None and markdown is not None:
+        problems += markdown.problems(the_brief, known)
     if strict:
         problems += warnings
         warnings = []
     if problems:
-        raise InputError(problems)
+        raise InputError(list(dict.fromkeys(problems)))  # a citation both checks name once
     return Inputs(case_files, rates, the_brief, claims, tuple(sorted(warnings)))
 
 

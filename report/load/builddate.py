@@ -46,9 +46,23 @@ def source_date_epoch(cases_dir: Path, files: InputFiles | None = None,
     committed = git_commit_time(cases_dir, {name: r.data for name, r in read.items()},
                                 without)
     if committed is not None:
-        return committed
+        return _within_range(committed, "the commit of the case files is dated")
     mtimes = [int(r.mtime) for r in read.values()]
-    return max(mtimes, default=0) or int(dt.datetime.now(dt.timezone.utc).timestamp())
+    newest = max(mtimes, default=0)
+    if newest:
+        return _within_range(newest, "the newest case file was last modified")
+    return int(dt.datetime.now(dt.timezone.utc).timestamp())
+
+
+def _within_range(epoch: int, what: str) -> int:
+    """The build time worked out from the case files, if a briefing can be dated by it (a
+    commit dated in the year 10001 ended in a traceback)."""
+    if epoch <= MAX_EPOCH:
+        return epoch
+    year = 1970 + epoch // 31_556_952  # seconds in a mean Gregorian year
+    raise EnvironmentFault(f"{what} in the year {year}, after 2100, where a briefing's dates "
+                           "end: set SOURCE_DATE_EPOCH to the build time (seconds since 1970), "
+                           "or correct the date")
 
 
 # git runs inside a folder that may come from anywhere, and a repository's own configuration

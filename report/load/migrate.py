@@ -9,18 +9,34 @@ What changed from format 1, and what this does about it:
   for review;
 - `format: 2` is added at the top.
 Whatever needs a person's judgement is listed in the returned notes.
+
+The file is read and written as a build reads and publishes: a regular file only (never a
+link: writing through one would rewrite a file elsewhere), read once and checked as
+`report check` reads YAML (no tags, no duplicate keys, aliases bounded, no control
+character); the original is kept as FILE.format1.bak, which is never overwritten nor
+written through a link, and the new text replaces the file in one rename, so a full disk or
+a kill leaves the file as it was.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import EnvironmentFault, InputError, Problem, display_path
 from ..model import FORMAT
+
+BACKUP = ".format1.bak"  # the original, kept beside the rewritten file
+# Line breaks in YAML 1.1, which the round-trip reader reads, but characters in YAML 1.2,
+# which `report check` reads: a file holding one would not read the same twice.
+_OLD_BREAKS = re.compile("[\u0085\u2028\u2029]")
 
 _FACT_FIELDS = (("profile", "legal_name"), ("profile", "founded"), ("profile", "headquarters"),
                 ("profile", "founders"), ("profile", "status"), ("strategy", "positioning"),
@@ -52,17 +68,19 @@ def migrate_text(text: str) -> Migrated | None:
     notes: list[str] = []
     data.insert(0, "format", FORMAT)
     _rename(data, "openness", "releases")
-    for release in data.get("releases") or []:
+    for release in _list(data, ("releases",)):
         _rename(release, "model", "name")
     for section, key in _FACT_FIELDS:
-        parent = data.get(section) or {}
-        if isinstance(parent.get(key), list):
-            parent[key] = _versions_to_disputes(parent[key])
+        parent = data.get(section)
+        versions = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(versions, list) and versions and all(isinstance(v, dict)
+                                                           for v in versions):
+            parent[key] = _versions_to_disputes(versions)
             notes.append(f"{section}.{key}: the other versions are now disputes of the first; "
                          "if the value changed over time, write it as a series instead")
     _add_ids(data, notes)
-    for i, funding_round in enumerate((data.get("profile") or {}).get("funding_rounds") or []):
-        if "status" not in funding_round:
+    for i, funding_round in enumerate(_list(data, ("profile", "funding_rounds"))):
+        if isinstance(funding_round, dict) and "status" not in funding_round:
             _insert_after(funding_round, "date", "status", "announced")
             funding_round.yaml_add_eol_comment("set by report migrate: check", "status")
             notes.append(f"profile.funding_rounds[{i}].status: set to 'announced'; say "
@@ -74,17 +92,107 @@ def migrate_text(text: str) -> Migrated | None:
 
 def migrate_file(path: Path) -> Migrated | None:
     """Rewrite `path` in the current format, keeping the original beside it as `.bak`;
-    raise InputError when it is no regular file or not UTF-8 text."""
-    from ..errors import display_path
+    raise InputError when it cannot be (a link, no regular file, not UTF-8 text, YAML that
+    `report check` would refuse, a `.bak` already there) and EnvironmentFault when it cannot
+    be written (the file is then as it was)."""
     from .files import InputFiles
-    from .yamlfile import read_text
+    from .yamlfile import parse, read_text
 
-    text = read_text(path, display_path(path), files=InputFiles(None))
-    migrated = migrate_text(text)
+    shown = display_path(path)
+    if os.path.islink(path):
+        raise InputError([Problem(shown, 0, 0, "", (
+            f"is a symbolic link (→ {_link(path)}); migrate the file itself: rewriting it "
+            "through the link would change a file elsewhere"))])
+    files = InputFiles(path.parent)
+    text = read_text(path, shown, files=files)
+    original = files.read(path, shown).data
+    odd = _OLD_BREAKS.search(text)
+    if odd:
+        line = text.count("\n", 0, odd.start()) + 1
+        column = odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1
+        raise InputError([Problem(shown, line, column, "", (
+            f"U+{ord(odd.group()):04X} (a line or paragraph separator) in the text: YAML "
+            "readers disagree on whether it ends a line; write a newline or a space"))])
+    parse(text, shown)  # every problem `report check` finds in the YAML itself, at its line
+    try:
+        migrated = migrate_text(text)
+    except Exception as err:  # noqa: BLE001 (a layout no format-1 file has: said, not raised)
+        raise InputError([Problem(shown, 0, 0, "", (
+            "is not laid out as a format-1 case file, so it cannot be migrated "
+            f"({type(err).__name__}); `report check` says what it holds"))]) from None
     if migrated is not None:
-        path.with_name(path.name + ".format1.bak").write_text(text, encoding="utf-8")
-        path.write_text(migrated.text, encoding="utf-8")
+        write_migrated(path, original, migrated.text)
     return migrated
+
+
+def write_migrated(path: Path, original: bytes, text: str) -> None:
+    """Keep `original` as FILE.format1.bak (a new file: never one already there, never
+    through a link), then put `text` in place of the file in one rename; on any failure
+    nothing has changed."""
+    shown = display_path(path)
+    backup = path.with_name(path.name + BACKUP)
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    made: list[Path] = []
+    try:
+        try:
+            fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW |
+                         os.O_CLOEXEC, mode)
+        except FileExistsError:
+            what = f"a symbolic link (→ {_link(backup)})" if os.path.islink(backup) else \
+                "there already"
+            raise InputError([Problem(shown, 0, 0, "", (
+                f"cannot keep the original: {display_path(backup)} is {what}; move it away "
+                "(it may be the original of an earlier migration), then migrate again"))]) \
+                from None
+        made.append(backup)
+        _write_all(fd, original)
+        fd, new = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
+        made.append(Path(new))
+        os.fchmod(fd, mode)
+        _write_all(fd, text.encode("utf-8"))
+        os.replace(new, path)
+        made.remove(Path(new))
+        _sync_folder(path.parent)
+        made.clear()
+    except OSError as err:
+        raise EnvironmentFault(f"cannot rewrite {shown}: {err.strerror}; it is unchanged: free "
+                               "some disk space, or make its folder writable") from None
+    finally:
+        for leftover in made:
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _link(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 # ---------------------------------------------------------------- pieces
@@ -110,7 +218,8 @@ def _insert_after(mapping: Any, after: str, key: str, value: Any) -> None:
 def _versions_to_disputes(versions: list) -> Any:
     first = versions[0]
     if len(versions) > 1:
-        disputes = first.get("disputes") or []
+        disputes = first.get("disputes")
+        disputes = disputes if isinstance(disputes, list) else []
         for other in versions[1:]:
             dispute = {"field": "value", "value": _as_text(other.get("value"))}
             for key in ("cite", "confidence", "note"):

@@ -46,6 +46,12 @@ def check_references(brief: Brief, cases: dict[str, Case], citation_keys: set[st
             problems.append(Problem(brief.shown, mark.line, mark.column, "", (
                 f"no exhibit '{mark.id}' in the front matter"
                 f"{did_you_mean(mark.id, exhibits)}")))
+    placed = {mark.id for mark in brief.exhibits}
+    for i, exhibit in enumerate(meta.exhibits if meta else ()):
+        if exhibit.id not in placed:
+            problems.append(brief.doc.at(("exhibits", i, "id"), (
+                f"exhibit '{exhibit.id}' is never placed: write [[exhibit:{exhibit.id}]] as a "
+                "paragraph of its own where it belongs, or take it out of the front matter")))
     if exhibit_checks is not None and meta is not None:
         for i in range(len(meta.exhibits)):
             problems += exhibit_checks.references(brief, i, cases, hints)

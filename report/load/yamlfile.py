@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from ..errors import InputError, Problem
 from .files import InputFiles
@@ -72,8 +73,11 @@ def read_text(path: Path, shown: str, what: str = "case file",
     without one the file is read as one found in its own folder."""
     files = files if files is not None else InputFiles(path.parent)
     raw = files.read(path, shown, what).data
-    if b"\x00" in raw:
-        raise InputError([Problem(shown, 1, 1, "", "binary file, not text")])
+    if b"\x00" in raw:  # said at the first NUL byte, for an editor to jump to
+        before = raw[:raw.index(b"\x00")].decode("utf-8", "replace")
+        line = before.count("\n") + 1
+        raise InputError([Problem(shown, line, len(before) - (before.rfind("\n") + 1) + 1, "",
+                                  "binary file, not text")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -114,6 +118,8 @@ def _parse(text: str, shown: str, line_offset: int) -> Doc:
                                   "YAML nested too deeply")]) from None
     except MarkedYAMLError as err:
         raise InputError([_syntax_problem(err, text, shown, line_offset)]) from None
+    except ReaderError as err:  # a character no YAML holds, even in a comment
+        raise InputError([_character_problem(err, text, shown, line_offset)]) from None
     except YAMLError as err:
         raise InputError([Problem(shown, 1 + line_offset, 1, "", f"YAML error: {err}")]) from None
     if root is None:
@@ -136,6 +142,18 @@ def _compose(text: str, pure: bool) -> tuple[YAML, Node | None]:
     yaml = YAML(typ="safe", pure=pure)
     yaml.version = (1, 2)
     return yaml, yaml.compose(text)
+
+
+def _character_problem(err: ReaderError, text: str, shown: str, offset: int) -> Problem:
+    """A character the YAML reader refuses, at its line: it was said at 1:1 with the
+    reader's offset in characters."""
+    at = err.position if isinstance(err.position, int) and 0 <= err.position <= len(text) \
+        else 0
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    code = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or " ")
+    return Problem(shown, line + offset, column, "", f"control character U+{code:04X} in the "
+                   "text; delete it (it has no printed form)")
 
 
 def _syntax_problem(err: MarkedYAMLError, text: str, shown: str, offset: int) -> Problem:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .base import ShortText, Slug, Strict
 from .dates import PartialDate
@@ -16,6 +16,13 @@ from .money import DEFAULT_CURRENCY, Currency
 class Window(Strict):
     start: PartialDate = Field(alias="from")
     until: PartialDate
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Window:
+        if self.until.end() < self.start.start():
+            raise ValueError(f"ends ({self.until}) before it starts ({self.start}); "
+                             "swap `from` and `until`")
+        return self
 
 
 class Shade(Window):
@@ -30,6 +37,14 @@ LIKELIHOOD = ("almost-no-chance", "very-unlikely", "unlikely", "roughly-even", "
 # The fact pack's computed findings, by id: a brief may drop any (`drop_findings`) or write
 # its own in their place (a `::: {.finding id="price"}` block in its body).
 FINDINGS = ("price", "releases", "openness", "licences", "departures", "funding")
+
+# What a brief may hold, far beyond what one needs: every exhibit, period and label is drawn,
+# and 5,000 shaded periods on one chart ran for minutes.
+MAX_EXHIBITS = 30
+MAX_LABELLED = 40  # events labelled, prices drawn, rows of a table
+MAX_SHADED = 12  # periods shaded on one chart
+MAX_QUESTIONS = 12
+MAX_GROUPS = 20
 
 # A record of a case: case-id:record-id.
 RecordKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$")]
@@ -93,11 +108,11 @@ class FrontMatter(Strict):
     audience: ShortText | None = None
     disclaimer: ShortText | None = None
     cases: list[Slug]
-    questions: list[ShortText] = []
+    questions: Annotated[list[ShortText], Field(max_length=MAX_QUESTIONS)] = []
     currency: Currency = DEFAULT_CURRENCY
-    groups: dict[Slug, Group] = Field({}, description="groups of people a count is over: "
-                                      "[[case:@left(group-id)]]")
-    exhibits: list[Exhibit] = []
+    groups: Annotated[dict[Slug, Group], Field(max_length=MAX_GROUPS)] = Field(
+        {}, description="groups of people a count is over: [[case:@left(group-id)]]")
+    exhibits: Annotated[list[Exhibit], Field(max_length=MAX_EXHIBITS)] = []
     drop_findings: list[Literal[FINDINGS]] = Field(
         [], description="computed findings the fact pack leaves out: " + ", ".join(FINDINGS))
     briefing: ShortBriefing | None = Field(

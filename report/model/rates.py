@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import MAX_LIST, Recorded, Strict
 from .case import Source
@@ -35,14 +35,28 @@ def can_convert(rates, source: str, target: str) -> bool:
         frozenset((r.base, r.quote)) for r in rates if r.kind in CONVERTING}
 
 
+MIN_RATE, MAX_RATE = 1e-6, 1e6
+
+
 class Rate(Recorded):
     """Over `period`, one unit of `base` bought `rate` units of `quote`."""
 
     period: PartialDate
     base: Currency
     quote: Currency
-    rate: Annotated[float, Field(gt=0, le=1e6)]
+    rate: float
     kind: RateKind
+
+    @field_validator("rate")
+    @classmethod
+    def _plausible(cls, v: float) -> float:
+        # The widest real rates are tens of thousands to one (IRR, VND per USD) and their
+        # inverses; 1e-300 made every figure converted with it fail to print.
+        if not MIN_RATE <= v <= MAX_RATE:
+            raise ValueError(f"a rate is between {MIN_RATE:.6f} and {MAX_RATE:,.0f} units of "
+                             "`quote` for one of `base`; check the figure and which way it "
+                             "runs")
+        return v
 
     @model_validator(mode="after")
     def _two_currencies(self) -> Rate:

@@ -40,6 +40,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -76,6 +77,40 @@ def prepare_dir(path: Path, option: str) -> None:
                                "permissions") from None
 
 
+LOCK = ".report.lock"  # two builds into one folder take turns through it
+
+
+@contextmanager
+def build_lock(out_dir: Path):
+    """Hold the output folder's lock for the block: two builds into one folder take turns,
+    so neither sees the other's half-written files. The lock is a plain file in the folder;
+    anything else by its name (a link out of the folder, a pipe) is never opened."""
+    from filelock import FileLock
+
+    lock = out_dir / LOCK
+    try:
+        info = os.lstat(lock)
+    except FileNotFoundError:
+        info = None
+    except OSError as err:
+        raise EnvironmentFault(f"cannot read {display_path(lock)}: {err.strerror}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
+        raise EnvironmentFault(f"{display_path(lock)} is {kind}, not the lock file builds take "
+                               "turns with: delete it (a build makes it again)")
+    try:
+        taken = FileLock(str(lock))
+        taken.acquire()
+    except OSError as err:  # replaced by a link since it was looked at, a read-only folder …
+        raise EnvironmentFault(f"cannot take the lock {display_path(lock)}: {err.strerror}; "
+                               "delete it if it is not a plain file, and check the folder "
+                               "can be written") from None
+    try:
+        yield
+    finally:
+        taken.release()
+
+
 @contextmanager
 def staging_folder(out_dir: Path):
     """Yield a new staging folder inside `out_dir`, removed afterwards (gone already once
@@ -88,6 +123,12 @@ def staging_folder(out_dir: Path):
         staging.chmod(0o777 & ~umask)  # readable like any folder, not mkdtemp's owner-only
         try:
             yield staging
+        except (EnvironmentFault, OSError):
+            if not staging.is_dir():  # pandoc, say, then blames a file it cannot find
+                raise EnvironmentFault(
+                    f"{display_path(out_dir)} was removed or moved while the build wrote into "
+                    "it; nothing was published: build again") from None
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as err:
@@ -114,19 +155,25 @@ def publish_staged(out_dir: Path, staging: Path, documents: dict[str, Path],
 
 
 @contextmanager
-def interrupts_deferred():
-    """Ignore Ctrl-C (SIGINT) and SIGTERM for the block: it is short, and once it has begun
-    finishing is the only way to leave a consistent set of documents."""
+def interrupts_deferred(then_act: bool = False):
+    """Hold Ctrl-C (SIGINT) and SIGTERM off for the block: it is short, and once it has
+    begun finishing is the only way to leave a consistent state. With `then_act`, one that
+    arrived meanwhile is acted on once the block is done (`report preview` starting a build
+    must not lose a SIGTERM); without, it is dropped (the block finishes the work)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT,
-                                                                     signal.SIGTERM)}
+    arrived: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: arrived.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if then_act:
+            for sig in dict.fromkeys(arrived):
+                signal.raise_signal(sig)
 
 
 def checkpoint(step: str) -> None:

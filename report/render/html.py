@@ -1,11 +1,16 @@
 """The self-contained HTML page: pandoc's page plus style, interactive charts, a side contents
 list, heading anchors, citation previews and the claims register as ClaimReview JSON-LD.
 
-Everything is inlined; the page's Content-Security-Policy lets it load nothing from anywhere.
+Everything is inlined; the page's Content-Security-Policy lets it load nothing from anywhere
+and run no script but the tool's own: each of them is named by its sha256 in `script-src`
+(no 'unsafe-inline'), so an event handler, a `javascript:` link or a script element that
+reached the page from an input cannot run, whatever let it through.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -87,16 +92,19 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
 
     css = asset("styles/page.css").read_text(encoding="utf-8") + caption_css(labels)
     head = f"<style>\n{css}\n</style>\n"
+    scripts = [PAGE_SCRIPT]  # the scripts the page may run, each allowed by its hash
     if charts:
         script, _partial = plotly_js()
+        scripts.append(script)
         head += "<script><!--REPORT:PLOTLY--></script>\n"
         head += f"<script>{PLOT_SCRIPT}</script>\n"
+        scripts.append(PLOT_SCRIPT)
     for review in claim_reviews:
         head += f'<script type="application/ld+json">{script_json(review)}</script>\n'
     head += (f'<script type="application/json" id="report-labels">'
              f'{script_json({"confidence": labels.get("confidence", "")})}</script>\n')
     page = page.replace("<!--REPORT:HEAD-->", head, 1)
-    page = _charts(page, charts, images)
+    page = _charts(page, charts, images, scripts)
     # Each citation's link already names its source; the list of keys pandoc adds beside it
     # would be a tenth of the page.
     page = re.sub(r'\s+data-cites="[^"]*"', "", page)
@@ -104,6 +112,7 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
     page = _anchors(page, labels.get("anchor", ""))
     page = _foldable_contents(page)
     page = page.replace("</body>", f"<script>{PAGE_SCRIPT}</script>\n</body>", 1)
+    page = allow_scripts(page, scripts)
     # plotly.js (megabytes) goes in last, so the searches above run over the page alone.
     return page.replace("<!--REPORT:PLOTLY-->", script, 1) if charts else page
 
@@ -128,20 +137,21 @@ function reportPlot(id, s) {
 """
 
 
-def _charts(page: str, charts: list[Chart], images: dict[str, Path]) -> str:
-    """Replace each chart's <img> with an interactive plot drawn from the same figure JSON."""
+def _charts(page: str, charts: list[Chart], images: dict[str, Path], scripts: list[str]) -> str:
+    """Replace each chart's <img> with an interactive plot drawn from the same figure JSON;
+    each chart's script is added to `scripts`."""
     for chart in charts:
         src = html_text(images[chart.id].name)
         pattern = re.compile(r'<img\s[^>]*?src="' + re.escape(src) + r'"[^>]*>')
         spec = json.loads(chart.spec)
         spec["layout"] = {**spec["layout"], "width": None, "autosize": True}
         data = script_json({"data": spec["data"], "layout": spec["layout"]})
+        draw = f'(function(){{var s={data};reportPlot("{chart.id}-plot",s);}})();'
+        scripts.append(draw)
         div = (_still(chart) +
                f'<div class="chart" id="{chart.id}-plot" role="img" '
                f'aria-label="{html_text(chart.alt)}" '
-               f'style="height:{chart.height}px"></div>'
-               f'<script>(function(){{var s={data};reportPlot("{chart.id}-plot",s);}})();'
-               '</script>')
+               f'style="height:{chart.height}px"></div><script>{draw}</script>')
         page, count = pattern.subn(lambda _m, div=div: div, page, count=1)
         if count != 1:
             raise EnvironmentFault(f"chart {chart.id} is missing from the HTML page")
@@ -153,6 +163,45 @@ def _still(chart: Chart) -> str:
     reader) gets in place of the chart: what it shows, in words. (An image would need the
     chart drawn first, which the preview's page does not wait for.)"""
     return f'<noscript><p class="chart-still">{html_text(chart.alt)}</p></noscript>'
+
+
+CSP_META = re.compile(
+    r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.IGNORECASE)
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows one inline script: its text's sha256, as the browser
+    hashes it (UTF-8, exactly the characters between <script> and </script>)."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def allow_scripts(page: str, scripts: list[str]) -> str:
+    """Set the page's `script-src` to the hashes of `scripts` and nothing else ('none' when
+    there are none), adding to the hashes it already allows; every other directive stays. A
+    page without a policy gets one that allows nothing else."""
+    def policy(match: re.Match) -> str:
+        directives = [d.strip() for d in match.group(2).split(";") if d.strip()]
+        allowed: list[str] = []
+        for d in directives:
+            if d.split()[0].lower() == "script-src":
+                allowed += [s for s in d.split()[1:] if s.startswith("'sha256-")]
+        allowed = list(dict.fromkeys([*allowed, *map(script_hash, scripts)]))
+        rest = [d for d in directives if d.split()[0].lower() != "script-src"]
+        source = "script-src " + (" ".join(allowed) if allowed else "'none'")
+        return match.group(1) + "; ".join([*rest[:1], source, *rest[1:]]) + match.group(3)
+
+    # The policy stands early in the head: search only up to the first style or script.
+    head_end = min([i for i in (page.find("<style"), page.find("<script"), page.find("</head>"))
+                    if i >= 0] or [len(page)])
+    head, count = CSP_META.subn(policy, page[:head_end], count=1)
+    if count != 1:
+        meta = CSP_META.sub(policy, '<meta http-equiv="Content-Security-Policy" content='
+                                    '"default-src \'none\'; style-src \'unsafe-inline\'">')
+        at = head.find("<head>")
+        at = at + len("<head>") if at >= 0 else 0
+        head = head[:at] + meta + head[at:]
+    return head + page[head_end:]
 
 
 def _wrap_tables(page: str) -> str:

@@ -26,6 +26,10 @@ WRITE = ["--columns=60", "--number-sections", "--toc", "--toc-depth=2"]
 # into <meta> and PDF metadata.
 HTML = ["-t", "html5", "--wrap=none"]
 CSL = "briefing.csl"  # the citation style, copied beside the Markdown
+# How long one pandoc run may take before it is stopped: the project's 70-page briefing takes
+# a few seconds; a document past this is one pandoc reads pathologically slowly (`report
+# check` refuses the kinds it knows of first, each at its line).
+TIME_LIMIT = 300.0
 
 
 def citations(bibliography: str) -> list[str]:
@@ -139,28 +143,91 @@ def pandoc(args: list[str], cwd: Path | None = None) -> str:
     return finish_pandoc(start_pandoc(args, cwd))
 
 
-def start_pandoc(args: list[str], cwd: Path | None = None) -> subprocess.Popen:
+def read_tree(markdown: str, limit: float) -> tuple[dict, list[str]]:
+    """Return the document tree pandoc reads from `markdown` as every format reads it (its
+    JSON), and pandoc's warnings; raise TooSlow past `limit` seconds."""
+    proc = start_pandoc([*READ, "-t", "json"], stdin=True)
+    warned: list[str] = []
+    tree = json.loads(finish_pandoc(proc, limit, markdown, warned))
+    return tree, warned
+
+
+def start_pandoc(args: list[str], cwd: Path | None = None,
+                 stdin: bool = False) -> subprocess.Popen:
     """Start pandoc in the background; `finish_pandoc` collects it."""
+    binary = pandoc_binary()
+    try:
+        proc = subprocess.Popen([binary, *args], cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                errors="replace",
+                                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
+    except OSError as err:  # e.g. no more processes allowed, or a binary that cannot run
+        raise EnvironmentFault(f"could not start pandoc ({binary}): {err.strerror}"
+                               f"{_configured()}") from None
+    return proc
+
+
+def pandoc_binary() -> str:
+    """The pandoc to run: PYPANDOC_PANDOC when it is set (as pypandoc does), else the one
+    pypandoc-binary installed."""
+    configured = os.environ.get("PYPANDOC_PANDOC")
+    if configured:
+        found = shutil.which(configured) or configured
+        if not (os.path.isfile(found) and os.access(found, os.X_OK)):
+            raise EnvironmentFault(f"PYPANDOC_PANDOC={configured} is not a program that can "
+                                   "run: unset it to use the pandoc `make setup` installed, or "
+                                   "point it at pandoc 3")
+        return found
+    import logging
+
     import pypandoc
 
+    logging.getLogger("pypandoc").setLevel(logging.CRITICAL)  # its own traceback, if any
     try:
-        binary = pypandoc.get_pandoc_path()
-    except OSError:
+        return pypandoc.get_pandoc_path()
+    except (OSError, RuntimeError):
         raise EnvironmentFault("pandoc not found: run `make setup` (it installs pypandoc-binary "
                                "into .venv)") from None
+
+
+def _configured() -> str:
+    """What to say of PYPANDOC_PANDOC when the pandoc it names fails."""
+    configured = os.environ.get("PYPANDOC_PANDOC")
+    return (f"; PYPANDOC_PANDOC={configured} chose this program: unset it to use the pandoc "
+            "`make setup` installed" if configured else "")
+
+
+class TooSlow(EnvironmentFault):
+    """pandoc ran past its time limit and was stopped."""
+
+
+def finish_pandoc(proc: subprocess.Popen, limit: float = TIME_LIMIT, given: str | None = None,
+                  warned: list[str] | None = None) -> str:
+    """Wait for pandoc (at most `limit` seconds; `given`: its standard input); return its
+    output, or raise a fault with what it complained of. Its warnings fail it too, unless
+    `warned` is given: then they are added to it for the caller to judge."""
     try:
-        return subprocess.Popen([binary, *args], cwd=cwd, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    except OSError as err:  # e.g. no more processes allowed, or a binary that cannot run
-        raise EnvironmentFault(f"could not start pandoc ({binary}): {err.strerror}") from None
-
-
-def finish_pandoc(proc: subprocess.Popen) -> str:
-    """Wait for pandoc; return its output, or raise a fault with what it complained of."""
-    stdout, stderr = proc.communicate()
+        stdout, stderr = proc.communicate(given, timeout=limit)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise TooSlow(f"pandoc did not finish within {limit:g} s and was stopped: the "
+                      "briefing holds Markdown pandoc reads very slowly; run `report check`, "
+                      "which names such Markdown in the brief, and report the brief if it "
+                      "passes") from None
+    except BaseException:  # Ctrl-C: pandoc goes too
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        raise
     if proc.returncode != 0:
         complaint = " ".join(stderr.split())[:500]
-        raise EnvironmentFault(f"pandoc failed (exit {proc.returncode}): {complaint}")
+        # A program that says nothing is likely no pandoc at all: say which one ran.
+        raise EnvironmentFault(f"pandoc failed (exit {proc.returncode}): " + (
+            complaint or f"(it said nothing){_configured()}"))
+    if warned is not None:
+        warned += warnings_in(stderr)
+        return stdout
     failing = [w for w in warnings_in(stderr) if not HARMLESS.match(w)]
     if failing:
         complaint = " ".join(" ".join(failing).split())[:500]

@@ -10,11 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
-from functools import cached_property
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from functools import cached_property, wraps
 
 from ..model import Money, Name, PartialDate
 from .labels import Labels
+
+# Enough digits for any float written out in full (the largest has 309): with Python's
+# default 28, a figure converted at an extreme rate failed to print (InvalidOperation).
+_DIGITS = Context(prec=400, Emax=999_999, Emin=-999_999)
+
+
+def _exact(method):
+    """Run a formatting method with enough decimal digits for any float."""
+    @wraps(method)
+    def run(*args, **kwargs):
+        with localcontext(_DIGITS):
+            return method(*args, **kwargs)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,7 @@ class Style:
     # The project's own rules (labels/STYLE.md), not the installed CLDR data: a new Babel
     # release once turned "USD 100M" into "USD 100m" overnight. Rounding is half to even.
 
+    @_exact
     def number(self, x: float, digits: int = 3) -> str:
         """A figure to at most `digits` significant digits: `7.14`, `0.0036`, `1,234`."""
         if x == int(x) and abs(x) < 10 ** digits * 10:
@@ -83,6 +98,7 @@ class Style:
     def count(self, n: int) -> str:
         return self._grouped(n)
 
+    @_exact
     def percent(self, share: float) -> str:
         whole = int((Decimal(str(share)) * 100).quantize(Decimal(1), ROUND_HALF_EVEN))
         return self.labels("number.percent", x=self._grouped(whole))
@@ -110,6 +126,7 @@ class Style:
         """`USD 300M`, `CNY 50B`, `CNY 0.99`: the code, then the amount, compact when large."""
         return self.labels("money.amount", code=currency, figure=self._compact(x))
 
+    @_exact
     def _compact(self, x: float) -> str:
         """From a million up, `300M`, `7.2B`, `1.5T`, with at most one decimal."""
         units = [(Decimal(str(unit["from"])), unit["suffix"])
@@ -143,6 +160,7 @@ class Style:
             return self.labels("money.at_least", x=self.amount(m.low, m.currency))
         return self.labels("money.at_most", x=self.amount(m.high, m.currency))
 
+    @_exact
     def price(self, x: float | None, currency: str) -> str:
         """A price per 1M tokens: `CNY 0.99`, to at most four significant digits."""
         if x is None:

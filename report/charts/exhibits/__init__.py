@@ -18,16 +18,16 @@ import pkgutil
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Annotated, Callable
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from ...errors import Problem
 from ...escape import plain_label
 from ...load.brief import Brief
 from ...load.yamlfile import Doc, Loc, validate
 from ...model.base import Slug, Strict
-from ...model.brief import Exhibit, RecordKey, Shade
+from ...model.brief import MAX_LABELLED, MAX_SHADED, Exhibit, RecordKey, Shade
 from ...model.brief import Window as Period
 from .. import Chart, Window, layout, period_compared
 
@@ -57,8 +57,8 @@ class Options(Strict):
     """The settings every kind takes: the stretch of time, the companies, periods to shade."""
 
     window: Period | None = None
-    cases: list[Slug] = []
-    shade: list[Shade] = []
+    cases: Annotated[list[Slug], Field(max_length=MAX_LABELLED)] = []
+    shade: Annotated[list[Shade], Field(max_length=MAX_SHADED)] = []
 
     def references(self, at: At, cases: dict, hints) -> list[Problem]:
         """Problems with the ids these settings name; each kind adds its own."""
@@ -209,4 +209,7 @@ def _empty(chart_id: str, caption: str, style: Style) -> Chart:
     return Chart(chart_id, caption, style.labels("exhibit.empty"), (), fig, 200)
 
 
-__all__ = ["CHECKS", "Options", "RecordKey", "chart_id", "exhibit_chart", "kinds"]
+# A list of labels, price points or events an exhibit draws: each is drawn, so few.
+Labelled = Annotated[list[RecordKey], Field(max_length=MAX_LABELLED)]
+
+__all__ = ["CHECKS", "Labelled", "Options", "RecordKey", "chart_id", "exhibit_chart", "kinds"]

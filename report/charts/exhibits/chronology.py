@@ -5,19 +5,21 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
+from pydantic import Field
+
 from ...model import Category
 from ..timeline import timeline_chart, words_cites
+from . import Labelled, annotated, dropped
 from . import Options as Common
-from . import RecordKey, annotated, dropped
 
 KIND = "chronology"
 RANK = 1
 
 
 class Options(Common):
-    annotate: list[RecordKey] = []
+    annotate: Labelled = []
     categories: list[Literal["model", "funding", "strategy", "people", "pricing",
-                             "partnership", "product"]] = []
+                             "partnership", "product"]] = Field([], max_length=7)
 
     def references(self, at, cases, hints):
         return super().references(at, cases, hints) + annotated(self.annotate, at, cases, hints)

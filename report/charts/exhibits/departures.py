@@ -8,8 +8,8 @@ from ...words.phrases import Phrases
 from ...words.style import Style
 from .. import Chart, Window, colours, day, layout
 from ..timeline import short_whole, wrapped
+from . import Labelled, annotated, dropped, sentence, shade
 from . import Options as Common
-from . import RecordKey, annotated, dropped, sentence, shade
 
 KIND = "departures"
 LINE_PX = 14  # one line of a 10-pixel event label
@@ -18,7 +18,7 @@ RANK = 3
 
 
 class Options(Common):
-    annotate: list[RecordKey] = []
+    annotate: Labelled = []
 
     def references(self, at, cases, hints):
         return super().references(at, cases, hints) + annotated(self.annotate, at, cases, hints)

@@ -8,17 +8,17 @@ from typing import Literal
 from pydantic import Field
 
 from ..prices import price_chart
+from . import Labelled, sentence, shade
 from . import Options as Common
-from . import RecordKey, sentence, shade
 
 KIND = "prices"
 RANK = 2
 
 
 class Options(Common):
-    kinds: list[Literal["input", "output"]] = ["input"]
-    prices: list[RecordKey] = Field([], description="price points to draw (case:id); default "
-                                                    "each company's lowest list price")
+    kinds: list[Literal["input", "output"]] = Field(["input"], max_length=2)
+    prices: Labelled = Field([], description="price points to draw (case:id); default each "
+                                             "company's lowest list price")
 
     def references(self, at, cases, hints):
         from ...load.yamlfile import did_you_mean
