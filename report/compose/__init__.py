@@ -28,7 +28,7 @@ from .markdown import CASES_PER_TABLE, render_cell, render_figure, render_table
 from .tables import Tables
 
 __all__ = ["CASES_PER_TABLE", "Briefing", "compose", "compose_annex", "key_data_rows",
-           "render_brief", "render_table", "write_bibliography"]
+           "key_data_titled", "render_brief", "render_table", "write_bibliography"]
 
 FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
              "appendix", "sources")
@@ -79,8 +79,7 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
         body, context["findings"] = render_brief(
             brief, FactWriter(comparison, context["tables"], brief.meta.groups), charts,
             images, style)
-        parts.append(key_data_titled(body, style.labels("cover.key_data",
-                                                        as_of=style.date(comparison.as_of))))
+        parts.append(key_data_titled(body, comparison, style))
         names = ["cover", *(["claims"] if shown else []), "factpack"]
     rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
     rendered[1:1] = parts
@@ -172,9 +171,10 @@ def _briefing(comparison: Comparison, style: Style, brief: Brief | None,
 KEY_DATA = re.compile(r"^(:::+) *(?:key-data|\{\.key-data\}) *\n", re.M)
 
 
-def key_data_titled(body: Md, title: str) -> Md:
+def key_data_titled(body: Md, comparison: Comparison, style: Style) -> Md:
     """The brief's key-data box (a `::: key-data` div: the numbers a reader will quote) with
     its title, which names the one date the facts are as of."""
+    title = style.labels("cover.key_data", as_of=style.date(comparison.as_of))
     return Md(KEY_DATA.sub(lambda m: f"{m.group(1)} {{.key-data}}\n[{escape(title)}]"
                            "{.key-data-title}\n\n", body, count=1))
 

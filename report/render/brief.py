@@ -72,7 +72,8 @@ OWN_PREFIXES = ("ref-", "report-")
 OWN_PATTERN = re.compile(r"^(?:refs|TOC|footnotes|fn\d+|fnref\d+)$")
 
 ALLOWED_ATTRIBUTES = ("a brief sets only likelihood on a .view, the id of a .finding block, "
-                      ".confidence on a span, and .unnumbered or an id on a heading")
+                      ".key-data on one block, .confidence on a span, and .unnumbered or an "
+                      "id on a heading")
 
 
 @cache
@@ -200,6 +201,7 @@ class Checker:
         # to take its attributes as the build's and check what it holds.
         self.tool = tool
         self.own = own  # the ids the rest of the briefing holds, when it is known
+        self.key_data_seen = False
 
     def problem(self, message: str, *needles: str) -> None:
         line, column = self.where.find(*needles) or (self.brief.body_line, 1)
@@ -322,13 +324,23 @@ class Checker:
                 self.problem(f"attribute '{key}' is not allowed: {ALLOWED_ATTRIBUTES}",
                              f"{key}=", key)
         allowed = {"Header": {"unnumbered", "unlisted"}, "Span": {"view", "confidence"},
-                   "Div": {"view", "finding"}, "Link": {"uri", "email"}}.get(kind, set())
+                   "Div": {"view", "finding", "key-data"},
+                   "Link": {"uri", "email"}}.get(kind, set())
         for name in classes:
             if kind in ("Code", "CodeBlock") and len(classes) == 1 and LANGUAGE.match(name):
                 continue  # a code block's language
             if name not in allowed:
                 self.problem(f"class '.{name}' is not allowed on a {_what(kind)}: "
                              f"{ALLOWED_ATTRIBUTES}", f".{name}", name)
+        if kind == "Div" and "key-data" in classes:
+            # The cover's box of the numbers a reader will quote (compose.key_data_box).
+            if self.key_data_seen or len(classes) > 1 or identifier:
+                self.problem("a brief has one key-data box, marked ::: key-data and nothing "
+                             "else: " + ALLOWED_ATTRIBUTES, "key-data")
+            else:
+                self.where.find("key-data")  # so a second box is placed at its own line
+            self.key_data_seen = True
+            return
         if kind in ("Span", "Div") and "view" in classes and len(classes) > 1:
             self.problem("a view is marked .view and nothing else: "
                          + ALLOWED_ATTRIBUTES, ".view")
@@ -393,7 +405,7 @@ def _built_by(images: set[str], tables: set[str]) -> Callable[[dict], str | None
             if not identifier and classes in ([], ["fact"]) and (classes or pairs) and \
                     {k for k, _ in pairs} <= {"data-confidence"}:
                 return "skip"  # a live fact (its value, confidence and citation)
-            if classes == ["view-label"] and not pairs:
+            if classes in (["view-label"], ["key-data-title"]) and not pairs:
                 return "skip"
         if kind in ("Span", "Div"):
             identifier, classes, pairs = content[0]
