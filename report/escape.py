@@ -75,9 +75,17 @@ _SMART = re.compile(r"-{2,}|\.{2,}|(?<=\d)['\"]|['\"](?=\d)")
 _ORDERED_LIST = re.compile(r"^( *\d{1,9})([.)])(?=\s|$)")
 
 
+# pandoc's `smart` quotes take a straight quote after a Chinese character for a closing one
+# (存在"海归派"与 became 存在”海归派”与): quotes in text with Chinese in it are paired here.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
 def escape(text: Any) -> str:
     """Return `text` as literal pandoc Markdown on one line; emphasis and web links kept."""
     text = one_line(text)
+    if '"' in text and text.count('"') % 2 == 0 and _CJK.search(text):
+        text = _QUOTED.sub("\u201c\\1\u201d", text)
     out: list[str] = []
     pos = 0
     for match in _LINK.finditer(text):

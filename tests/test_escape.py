@@ -96,6 +96,15 @@ def test_text_stays_on_one_line_and_keeps_chinese():
     assert escape("零一万物\n\n深度求索  |  DeepSeek") == "零一万物 深度求索 \\| DeepSeek"
 
 
+def test_quotes_in_chinese_text_open_and_close():
+    # pandoc alone reads the first quote after a Chinese character as a closing one
+    quoted = '内部也存在"海归派"与"本土派"的隐形割裂'
+    assert "”海归派”" in to_html(quoted)
+    assert to_html(escape(quoted)) == "<p>内部也存在“海归派”与“本土派”的隐形割裂</p>"
+    # text without Chinese is left to pandoc, which pairs the quotes itself
+    assert to_html(escape('He said "no price war".')) == "<p>He said “no price war”.</p>"
+
+
 def test_citation_joins_keys_once():
     assert citation(["a:x", "b:y", "a:x"]) == "[@a:x; @b:y]"
     assert citation([]) == ""

@@ -74,7 +74,7 @@ def test_the_briefing_is_twelve_to_sixteen_pages_and_holds_what_the_brief_chose(
         assert (reason in bare_text) == (claim.id in chosen.claims), claim.id
     assert f"checks all {len(inputs.claims.claims)} claims" in text
     # the short fact pack: the price table, not the price history; no appendices
-    assert "Prices" in text and "at launch and the latest" in text
+    assert "Prices" in text and "the first recorded and the latest" in text
     for absent in ("Appendix: exchange rates", "every price point recorded", "At a glance"):
         assert absent not in text, absent
         assert absent in annex, absent
@@ -163,6 +163,11 @@ def test_the_workbook_holds_every_fact_with_its_sources(real_build):
     # numbers stay numbers
     prices = [r for r in facts if r[col["field"]] == "input"]
     assert prices and all(isinstance(r[col["value"]], (int, float)) for r in prices)
+    # every amount of money is a number, a range's bounds included (not "3.38e+11–4e+11")
+    money = [r for r in facts if len(r[col["unit"]] or "") == 3 and r[col["unit"]].isupper()]
+    assert any(r[col["field"]].endswith(".low") for r in money)
+    assert money and all(isinstance(r[col["value"]], (int, float)) for r in money), \
+        [r for r in money if not isinstance(r[col["value"]], (int, float))][:3]
     sources = book[names[-1]]
     assert sources.freeze_panes == "A2"
     urls = {c.value for c in next(sources.iter_cols(

@@ -194,15 +194,16 @@ def _fields(record: BaseModel) -> Iterator[tuple[str, object]]:
 
 def _cells(name: str, value, record) -> Iterator[tuple[str, object, str]]:
     """(field, value, unit) for one field: money is its amount in its currency, a price is
-    per its unit, a range stays a range."""
+    per its unit. A range is two rows, `field.low` and `field.high` (one where the source
+    gives only a bound), so every amount stays a number a spreadsheet can sum and filter."""
     if isinstance(value, Money):
         field = f"{name} ({_text(value.basis)})" if isinstance(value, Valuation) else name
         if value.amount is not None:
             yield field, value.amount, value.currency
-        else:
-            low = "" if value.low is None else _number(value.low)
-            high = "" if value.high is None else _number(value.high)
-            yield field, f"{low}–{high}", value.currency
+            return
+        for bound, amount in (("low", value.low), ("high", value.high)):
+            if amount is not None:
+                yield f"{field}.{bound}", amount, value.currency
         return
     currency = getattr(record, "currency", None)
     if name in ("input", "output", "input_cache_hit") and currency:
@@ -259,10 +260,6 @@ def _text(value) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     return str(value)
-
-
-def _number(x: float) -> str:
-    return f"{x:g}" if abs(x) < 1e15 else str(x)
 
 
 def _csv(value) -> object:

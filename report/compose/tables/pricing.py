@@ -52,7 +52,13 @@ class Pricing(TableMaker):
                 points.sort(key=lambda p: (p.start.sort_key(), p.currency != target, p.id))
                 first = [p for p in points if p.start == points[0].start]
                 last = [p for p in points if p.start == points[-1].start]
-                launch, latest = first[0], last[0]
+                # The first and latest price in one currency where the company gave both in
+                # it: a USD list price beside a CNY one converted would show a change that is
+                # only the exchange rate's.
+                both = {p.currency for p in first} & {p.currency for p in last}
+                currency = target if target in both else min(both, default=None)
+                launch = next((p for p in first if p.currency == currency), first[0])
+                latest = next((p for p in last if p.currency == currency), last[0])
 
                 def price(p, amount):
                     if amount is None:
@@ -74,7 +80,11 @@ class Pricing(TableMaker):
                     now = (Cell(t("table.prices.unchanged")), Cell(t("none")), Cell(t("none")))
                 else:
                     q = cells[1]
-                    now = (Cell(self.price_period(q[0])), Cell(q[1]), Cell(q[2]))
+                    period = self.price_period(q[0])
+                    if latest.currency != launch.currency:  # say the change may be the rate's
+                        period = t("table.prices.other_currency", period=period,
+                                   currency=latest.currency, first=launch.currency)
+                    now = (Cell(period), Cell(q[1]), Cell(q[2]))
                 rows.append((Cell(s.plain_name(f.case.name)),
                              replace(made, cites=tuple(dict.fromkeys(made.cites + extra))),
                              Cell(t("price.seen", date=s.date(launch.seen)) if launch.only_seen
