@@ -211,3 +211,6 @@ def test_the_docx_has_the_groups_as_headings_over_their_sources(real_build, name
         shown = [int(m.group(1)) for p in after[start + 1:end]
                  if (m := re.match(r"\[(\d+)\]", p.text))]
         assert shown == [n for _, n in entries], tier
+    # left out of the contents, as in the PDF and the page
+    contents = [p.text for p in paragraphs if p.style.name.lower().startswith("toc ")]
+    assert contents and not any(title in line for line in contents for title in TITLES.values())
