@@ -80,26 +80,35 @@ def test_other_briefings_are_the_built_page(tmp_path, inputs):
         pages.close()
 
 
+# Sources of three kinds: the list groups the first two under their titles (one with a
+# quote pandoc makes curly); the third has no group, so ends the list in one of its own.
 SOURCES = [{"id": f"s{i}", "type": "webpage", "title": f"Source {i}",
-            "publisher": "Example", "issued": {"date-parts": [[2024, 1 + i % 12, 1 + i]]}}
+            "publisher": "Example", "issued": {"date-parts": [[2024, 1 + i % 12, 1 + i]]},
+            "tier": ("primary", "press", "secondary")[i % 3]}
            for i in range(12)]
 HEAD = '---\ntitle: "T"\nlang: "en-GB"\nlink-citations: true\n---\n\n'
-REFS = "\n\n# Sources {#sources .unnumbered}\n\n::: {#refs}\n:::\n"
+REFS = ("\n\n# Sources {#sources .unnumbered}\n\n::: {#refs}\n"
+        '::: {.source-tier tier="primary"}\nThe companies\' *own*\n:::\n'
+        '::: {.source-tier tier="press"}\nPress\n:::\n:::\n')
+FLAT_REFS = "\n\n# Sources {#sources .unnumbered}\n\n::: {#refs}\n:::\n"
 
 
 def briefing(markdown: str) -> Briefing:
     return Briefing(markdown=markdown, bibliography=SOURCES, title="T", subtitle="S")
 
 
+@pytest.mark.parametrize("refs", [REFS, FLAT_REFS], ids=["grouped", "flat"])
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.sampled_from([s["id"] for s in SOURCES]), min_size=1,
                          max_size=6, unique=True), min_size=1, max_size=8))
-def test_citations_are_numbered_and_collapsed_as_citeproc_does(tmp_path_factory, groups):
-    """Any citations, in any order: ranges of three or more, pairs, gaps, repeats."""
+def test_citations_are_numbered_and_collapsed_as_citeproc_does(tmp_path_factory, refs, groups):
+    """Any citations, in any order: ranges of three or more, pairs, gaps, repeats; and the
+    list of sources grouped by kind as render's filter groups it (a group none of the
+    citations falls in is left out), or in one list."""
     body = "\n\n".join(f"# Part {i} {{#part-{i}}}\n\nText [{'; '.join('@' + k for k in g)}]."
                        for i, g in enumerate(groups))
-    b = briefing(HEAD + body + REFS)
+    b = briefing(HEAD + body + refs)
     pages = IncrementalPage()
     try:
         assert pages.page(b, [], {}) == built_page(b, folder=tmp_path_factory.mktemp("w"))

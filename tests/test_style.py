@@ -76,7 +76,9 @@ def overflowing(path) -> list[str]:
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             right = page.width - MARGIN_PT
-            out = [c["text"] for c in page.chars if c["x1"] > right + 1 or c["x0"] < MARGIN_PT - 1]
+            # a space WeasyPrint leaves at the end of a line may hang past the margin: unseen
+            out = [c["text"] for c in page.chars if not c["text"].isspace()
+                   and (c["x1"] > right + 1 or c["x0"] < MARGIN_PT - 1)]
             if out:
                 found.append(f"page {number}: {''.join(out)[:60]!r}")
     return found

@@ -7,6 +7,7 @@ is written here. The words a reader sees come from the templates and the label c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -30,7 +31,7 @@ from .convert import Conversion, Converter
 from .registers import CaseFacts, PriceStep, best_scored, by_date, latest, register
 
 __all__ = ["CaseFacts", "Comparison", "Conversion", "Converter", "PriceComparison",
-           "PriceStep", "Reference", "price_ranking",
+           "PriceStep", "Reference", "merge_duplicates", "price_ranking",
            "TimelineItem", "Uncertain", "best_scored", "by_date", "cite_key", "compare",
            "latest"]
 
@@ -78,7 +79,10 @@ class Comparison:
     converter: Converter
     timeline: tuple[TimelineItem, ...]
     uncertain: tuple[Uncertain, ...]
-    references: tuple[Reference, ...] = field(repr=False)
+    references: tuple[Reference, ...] = field(repr=False)  # each source once (`merged`)
+    # the key of a source recorded again (in another case file, the rates or the claims) ->
+    # the key of the one reference it was merged into
+    aliases: dict[str, str] = field(default_factory=dict, repr=False)
     # (case id, day) -> that company's registers as of the day, worked out once (figures.py)
     moments: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -98,7 +102,13 @@ class Comparison:
         return any(cur != self.currency for cur in money)
 
     def sources(self) -> dict[str, Source]:
-        return {ref.key: ref.source for ref in self.references}
+        """Every bibliography key, a merged duplicate's too, with the source it names."""
+        found = {ref.key: ref.source for ref in self.references}
+        return found | {alias: found[key] for alias, key in self.aliases.items()}
+
+    def canonical(self, key: str) -> str:
+        """The key the source list knows a source by (a duplicate's is its first record's)."""
+        return self.aliases.get(key, key)
 
 
 def cite_key(owner: str, source_id: str) -> str:
@@ -132,6 +142,7 @@ def compare(cases: list[Case], build_date: dt.date, rates: RatesFile | None = No
     if rates:
         references += [Reference(cite_key("rates", s.id), "rates", s) for s in rates.sources]
     references += [Reference(cite_key("claims", s.id), "claims", s) for s in extra_sources]
+    merged, aliases = merge_duplicates(references)
     return Comparison(
         facts=facts,
         as_of=as_of,
@@ -141,8 +152,72 @@ def compare(cases: list[Case], build_date: dt.date, rates: RatesFile | None = No
         timeline=tuple(sorted(_timeline(cases), key=lambda t: (t.date.sort_key(), t.case_id,
                                                               t.record.id, t.kind))),
         uncertain=tuple(u for c in cases for u in _uncertain(c)),
-        references=tuple(references),
+        references=merged,
+        aliases=aliases,
     )
+
+
+def merge_duplicates(references: list[Reference]) -> tuple[tuple[Reference, ...],
+                                                            dict[str, str]]:
+    """Return the references with each source once, and the key of every duplicate -> the
+    key it was merged into.
+
+    Two case files (or a case file and the rates or the claims) often record one article:
+    the list of sources shows it once, with one number. Two records are one source when
+    they give the same address, or, when one of them gives none, the same title, publisher
+    and date (a publisher's remark in brackets aside: "lapis.cafe (personal blog)" is
+    lapis.cafe). Two different addresses are two sources. The first record stays; what it
+    leaves out (an address, author, date) is taken from the others, and it is a seed when
+    any of them is."""
+    kept: list[Reference] = []
+    aliases: dict[str, str] = {}
+    by_url: dict[str, int] = {}
+    by_title: dict[tuple, list[int]] = {}
+    for ref in references:
+        s = ref.source
+        url = _url(s.url)
+        same = by_url.get(url) if url else None
+        if same is None:
+            same = next((i for i in by_title.get(_identity(s), ())
+                         if not (url and kept[i].source.url)), None)
+        if same is None:
+            kept.append(ref)
+            if url:
+                by_url[url] = len(kept) - 1
+            by_title.setdefault(_identity(s), []).append(len(kept) - 1)
+            continue
+        first = kept[same]
+        aliases[ref.key] = first.key
+        kept[same] = Reference(first.key, first.owner, _completed(first.source, s))
+        if url and not first.source.url:
+            by_url[url] = same
+    return tuple(kept), aliases
+
+
+def _url(url: str | None) -> str:
+    """An address as compared: scheme and host in any case, without a closing slash."""
+    if not url:
+        return ""
+    scheme, _, rest = url.strip().partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
+
+
+def _identity(s: Source) -> tuple:
+    """Title, publisher (its remarks in brackets left out) and date, as compared."""
+    def plain(text: str | None) -> str:
+        return " ".join(re.sub(r"\s*[(（][^()（）]*[)）]", " ", text or "").casefold().split())
+
+    return plain(s.title), plain(s.publisher), str(s.date)
+
+
+def _completed(first: Source, other: Source) -> Source:
+    """The first record of a source, with what it leaves out taken from another record."""
+    update = {name: getattr(other, name) for name in ("url", "author", "date", "publisher")
+              if getattr(first, name) is None and getattr(other, name) is not None}
+    if other.seed and not first.seed:
+        update["seed"] = True
+    return first.model_copy(update=update) if update else first
 
 
 def _as_of(cases: list[Case], build_date: dt.date) -> PartialDate:

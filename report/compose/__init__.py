@@ -21,7 +21,13 @@ from ..escape import Md, citation, escape, metadata
 from ..load.brief import Brief
 from ..model.claims import ClaimsFile, verdicts_by_fact
 from ..words.style import Style
-from .bibliography import bibliography, common_access_date, write_bibliography
+from .bibliography import (
+    TIERS,
+    bibliography,
+    canonical_citations,
+    common_access_date,
+    write_bibliography,
+)
 from .claims import claim_reviews, claims_table
 from .livefacts import FactWriter
 from .markdown import CASES_PER_TABLE, render_cell, render_figure, render_table
@@ -147,6 +153,7 @@ def _context(comparison: Comparison, charts: list[Chart], images: dict[str, Path
         "claims_all": len(every.claims) if every else 0,
         "findings": {},  # the findings the brief writes itself, by id
         "dropped": set(brief.meta.drop_findings) if brief else set(),
+        "tiers": TIERS,  # the source list's groups
     }
 
 
@@ -154,6 +161,8 @@ def _briefing(comparison: Comparison, style: Style, brief: Brief | None,
               claims: ClaimsFile | None, context: dict, rendered: list[str],
               name: str = "briefing") -> Briefing:
     markdown = "\n\n".join(part.strip() for part in rendered if part.strip()) + "\n"
+    # a source two files record is one entry: a citation of either record cites that one
+    markdown = canonical_citations(markdown, comparison.aliases)
     return Briefing(markdown, bibliography(comparison, style), context["title"],
                     context["subtitle"], name=name,
                     short_title=context["short_title"],
@@ -208,7 +217,12 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
                                          [(a - finding.inner, b - finding.inner, text)
                                           for a, b, text in inside]).strip())
         marks.append((finding.start, finding.end, Md("")))
-    return _apply(brief.body, marks), findings
+    # a live fact cites the record its case file holds; a source another file records too
+    # is cited by the key the list knows it by (as in the rest of the briefing)
+    aliases = writer.c.aliases
+    return Md(canonical_citations(_apply(brief.body, marks), aliases)), {
+        finding_id: Md(canonical_citations(text, aliases)) for finding_id, text in
+        findings.items()}
 
 
 def _apply(text: str, edits) -> Md:

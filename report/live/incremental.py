@@ -55,6 +55,11 @@ ENTRY = re.compile(r'<div id="ref-([^"]*)" class="csl-entry" role="listitem">\n'
                    r'<div class="csl-left-margin">\[\d+\] </div>(.*?)\n</div>(?=\n<div id="ref-|'
                    r"\n</div>)", re.S)
 EMPTY_REFS = '<div id="refs" role="list">\n\n</div>'
+# The list of sources as a section renders it before citeproc: its groups (empty, each with
+# its title), or nothing. render's source-tiers.lua fills the groups after citeproc.
+REFS = re.compile(r'<div id="refs" role="list">\n(\n|(?:<div class="source-tier" '
+                  r'data-tier="[^"]*">\n<p>.*?</p>\n</div>\n)+)</div>')
+GROUP = re.compile(r'<div class="source-tier" data-tier="([^"]*)">\n<p>(.*?)</p>\n</div>\n')
 REFS_OPEN = '<div id="refs" class="references csl-bib-body" data-entry-spacing="0" role="list">'
 
 
@@ -197,14 +202,37 @@ class IncrementalPage:
                     f"[{citation_marks(keys, numbers)}]</span>")
 
         body = CITATION.sub(cite, body)
-        if body.count(EMPTY_REFS) != 1:
+        found = list(REFS.finditer(body))
+        if len(found) != 1:
             raise Whole("no list of sources, or more than one")
+        refs = found[0]
+        if not numbers:
+            return body[:refs.start()] + EMPTY_REFS + body[refs.end():]
         entries = self._entries(briefing, list(numbers), meta)
-        listing = "\n".join(f'<div id="ref-{html_text(k)}" class="csl-entry" role="listitem">\n'
-                            f'<div class="csl-left-margin">[{n}] </div>{entries[k]}\n</div>'
-                            for k, n in numbers.items())
-        return body.replace(EMPTY_REFS, f"{REFS_OPEN}\n{listing}\n</div>" if numbers
-                            else EMPTY_REFS)
+
+        def listing(keys) -> str:
+            return "\n".join(f'<div id="ref-{html_text(k)}" class="csl-entry" role="listitem">'
+                             f'\n<div class="csl-left-margin">[{numbers[k]}] </div>{entries[k]}'
+                             "\n</div>" for k in keys)
+
+        groups = GROUP.findall(refs.group(1))
+        if not groups:
+            inside = listing(numbers)
+        else:  # as source-tiers.lua groups them
+            tier_of = {item["id"]: item.get("tier") for item in briefing.bibliography}
+            before = [int(level) for level, _ in HEADING.findall(body, 0, refs.start())]
+            level = min(before[-1] + 1, 6) if before else 1
+            members = {tier: [k for k in numbers if tier_of.get(k) == html.unescape(tier)]
+                       for tier, _ in groups}
+            stray = [k for k in numbers if tier_of.get(k) not in members]
+            parts = [f'<h{level} class="unnumbered unlisted" id="refs-{tier}">'
+                     f"{title}</h{level}>\n"
+                     f'<div class="source-tier" role="list">\n{listing(members[tier])}\n</div>'
+                     for tier, title in groups if members[tier]]
+            if stray:
+                parts.append(f'<div class="source-tier" role="list">\n{listing(stray)}\n</div>')
+            inside = "\n".join(parts)
+        return body[:refs.start()] + f"{REFS_OPEN}\n{inside}\n</div>" + body[refs.end():]
 
     def _entries(self, briefing: Briefing, keys: list[str], meta: str) -> dict[str, str]:
         """Each cited source's entry as citeproc renders it, from the kept ones or from one

@@ -68,7 +68,7 @@ SECTION = re.compile(r"^#[^\s\x00-\x1f\x7f]*$")
 # the tool's scripts and preview. The ids of the briefing's sections, tables and figures are
 # those its templates write ({#sources} …), and, exactly, the ones the composed briefing
 # holds (composed_problems): a brief's own table may be {#tbl-watch}, not {#tbl-glance}.
-OWN_PREFIXES = ("ref-", "report-")
+OWN_PREFIXES = ("ref-", "refs-", "report-")  # refs-: the source list's groups
 OWN_PATTERN = re.compile(r"^(?:refs|TOC|footnotes|fn\d+|fnref\d+)$")
 
 ALLOWED_ATTRIBUTES = ("a brief sets only likelihood on a .view, the id of a .finding block, "

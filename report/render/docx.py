@@ -134,6 +134,10 @@ def furnish(path: Path, what: Furnishing) -> None:
 
 # ---------------------------------------------------------------- headings and contents
 
+# Headings the contents leave out, as pandoc's `unlisted` class leaves them out of the PDF's
+# and the page's (a DOCX keeps no classes): the source list's groups (styles/source-tiers.lua).
+UNLISTED = ("refs-",)
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -256,7 +260,7 @@ def fill_contents(body, headings: list[Heading], depth: int, pages: Mapping[str,
         holder = holder.getparent()
     entries = []
     for h in headings:
-        if h.level > depth or not h.anchor:
+        if h.level > depth or not h.anchor or h.anchor.startswith(UNLISTED):
             continue
         anchor = xml_text(h.anchor)
         page = pages.get(h.anchor)

@@ -33,8 +33,13 @@ TIME_LIMIT = 300.0
 
 
 def citations(bibliography: str) -> list[str]:
-    """pandoc's arguments that number the citations and list the sources (citeproc)."""
-    return ["--citeproc", f"--bibliography={bibliography}", f"--csl={CSL}"]
+    """pandoc's arguments that number the citations and list the sources (citeproc), then
+    group the list by kind of source (a filter run after citeproc: styles/source-tiers.lua)."""
+    return ["--citeproc", f"--bibliography={bibliography}", f"--csl={CSL}",
+            f"--lua-filter={asset(TIERS_FILTER)}"]
+
+
+TIERS_FILTER = "styles/source-tiers.lua"
 
 
 IMAGE_FOLDER = "figures"  # in the staging folder: the chart images, and nothing else
