@@ -8,6 +8,7 @@ on a page is drawn from that day with an open marker.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 
 from ..compare import CaseFacts, Comparison, PriceStep, cites
@@ -55,6 +56,8 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
                 name=plain_label(t("chart.prices.series", company=style.plain_name(f.case.name),
                                    kind=t(f"chart.prices.{kind}"))),
                 text=hover, hovertemplate="%{text}<extra></extra>"))
+            if points is not None and kind == kinds[0]:
+                _name_models(fig, f, steps, palette[f.case.id])
             seen = [s for s in steps if s.point.only_seen]
             starts = [s for s in steps if not s.point.only_seen]
             for group, symbol in ((starts, "circle"), (seen, "circle-open")):
@@ -104,6 +107,20 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
                 end=style.date(min(max(s.end for _, s in drawn),
                                    window.end if window else dt.date.max)))
     return Chart(chart_id, caption or default_caption, alt, keys, fig, height)
+
+
+def _name_models(fig, f: CaseFacts, steps: list[PriceStep], colour: str) -> None:
+    """Name the model where an exhibit's line starts and where it moves to another model
+    (DeepSeek-V2, then DeepSeek-V3), so the line says whose price it is."""
+    names = {r.id: r.name.split(" (")[0] for r in f.case.releases}
+    previous = None
+    for step in steps:
+        model = names.get(step.point.release or "", step.point.model.split(" (")[0])
+        if model != previous:
+            fig.add_annotation(x=step.start.isoformat(), y=math.log10(step.value.value),
+                               text=plain_label(model), showarrow=False, xanchor="left",
+                               yanchor="bottom", yshift=5, font={"size": 10, "color": colour})
+        previous = model
 
 
 def _step_line(steps: list[PriceStep], style: Style, company: str, kind: str):
