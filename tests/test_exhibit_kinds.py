@@ -17,7 +17,7 @@ from report.compose import compose
 from report.errors import InputError
 from report.words.style import Style
 
-from .conftest import DATA, GOOD, case_dir
+from .conftest import DATA, GOOD, ROOT, case_dir
 
 BARS = """  - id: releases
     chart: bars
@@ -88,3 +88,13 @@ def test_a_kind_takes_only_its_own_settings(tmp_path):
     with pytest.raises(InputError) as err:
         checked_inputs(cases)
     assert [p.message for p in err.value.problems] == ["unknown field 'prices'"]
+
+
+def test_a_prices_exhibit_names_the_model_where_each_line_starts_or_moves_on():
+    # the shipped brief's prices exhibit: Yi-Large; DeepSeek-V2, then V3 (its promotional and
+    # list prices are one model, so V3 is named once)
+    inputs = checked_inputs(ROOT / "cases")
+    charts = inputs.worked_out.charts
+    prices = next(c for c in charts if c.id == chart_id("prices"))
+    names = [a.text for a in prices.figure.layout.annotations]
+    assert names == ["Yi-Large", "DeepSeek-V2", "DeepSeek-V3"], names
