@@ -118,13 +118,28 @@ def interactive_page(page: str, charts: list[Chart], images: dict[str, Path],
 
 
 # Draws a chart; on a phone (under 600 px) with fewer labels: the event labels that point at
-# markers are left to the hover text, the legend goes below, fewer ticks; the toolbar shows
-# on hover only (and never in print: page.css).
+# markers are left to the hover text; a label that starts at its date starts there in the
+# first third of the time axis, is centred on it in the middle third and ends at it in the
+# last (so it stays inside the narrow chart); the legend goes below, fewer ticks; the toolbar
+# shows on hover only (and never in print: page.css).
 PLOT_SCRIPT = """
 function reportPlot(id, s) {
   var layout = s.layout, narrow = window.innerWidth < 600;
   if (narrow) {
-    layout.annotations = (layout.annotations || []).filter(function (a) { return !a.showarrow; });
+    var range = (layout.xaxis || {}).range, start = null, span = null;
+    if (range && typeof range[0] === 'string') {
+      start = Date.parse(range[0]);
+      span = Date.parse(range[1]) - start;
+    }
+    layout.annotations = (layout.annotations || []).filter(function (a) {
+      return !a.showarrow;
+    }).map(function (a) {
+      if (!span || a.xref === 'paper' || typeof a.x !== 'string' || a.xanchor !== 'left') {
+        return a;
+      }
+      var at = (Date.parse(a.x) - start) / span;
+      return Object.assign({}, a, {xanchor: at < 1 / 3 ? 'left' : at > 2 / 3 ? 'right' : 'center'});
+    });
     layout.legend = Object.assign({}, layout.legend, {orientation: 'h', x: 0, xanchor: 'left',
                                                        y: -0.12, yanchor: 'top'});
     layout.margin = Object.assign({}, layout.margin, {l: 4, r: 4});
