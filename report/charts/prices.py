@@ -111,7 +111,7 @@ def price_chart(c: Comparison, style: Style, *, chart_id: str = "fig-prices",
 
 def _name_models(fig, f: CaseFacts, steps: list[PriceStep], colour: str) -> None:
     """Name the model where an exhibit's line starts and where it moves to another model
-    (DeepSeek-V2, then DeepSeek-V3), so the line says whose price it is."""
+    (one model, then its successor), so the line says whose price it is."""
     names = {r.id: r.name.split(" (")[0] for r in f.case.releases}
     previous = None
     for step in steps:
