@@ -103,6 +103,7 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     from .check import checked_inputs
     from .errors import InputError
     from .load.builddate import source_date_epoch
+    from .load.cases import BRIEF_FILE
     from .load.files import InputFiles
     from .publish import MANIFEST, build_lock, prepare_dir, publish_staged, staging_folder
     from .publish.fingerprint import fingerprint
@@ -116,6 +117,10 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
     # come from these bytes, and a file that is no regular file is refused before anything.
     files = InputFiles(options.cases_dir)
     epoch = source_date_epoch(options.cases_dir, files)
+    # The annex is dated by the inputs other than the brief, worked out here: inside the
+    # build SOURCE_DATE_EPOCH is the briefing's date, which an edit to the brief moves.
+    annex_epoch = min(source_date_epoch(options.cases_dir, files, frozenset({BRIEF_FILE})),
+                      epoch)
     try:
         key = fingerprint(options, epoch, files)
     except InputError:
@@ -136,7 +141,7 @@ def build(options: BuildOptions, on_step: Callable[[str], None] = lambda step: N
         # Two builds into one folder take turns, so neither sees the other's half-written files.
         with build_lock(options.out_dir):
             composed = compose_briefing(inputs, epoch, options, on_step)
-            annex = compose_annex_of(inputs, options, files, epoch, composed)
+            annex = compose_annex_of(inputs, annex_epoch, epoch, composed)
             with staging_folder(options.out_dir) as staging:
                 on_step("Rendering " + ", ".join(f.upper() for f in options.formats))
                 rendered = render(composed.briefing, composed.charts, composed.images,
@@ -207,21 +212,18 @@ class Annex:
     epoch: int
 
 
-def compose_annex_of(inputs: Inputs, options: BuildOptions, files, epoch: int,
+def compose_annex_of(inputs: Inputs, own: int, epoch: int,
                      composed: Composed) -> Annex | None:
     """The evidence annex when the brief asks for a short briefing, else None.
 
     The annex does not read the brief's prose: it is dated by the other inputs, so an edit
-    to the argument leaves it byte for byte as it was, and it is not rendered again."""
+    to the argument leaves it byte for byte as it was, and it is not rendered again (`own`
+    is that date; `epoch` the briefing's)."""
     from .compose import compose_annex
-    from .load.builddate import source_date_epoch
-    from .load.cases import BRIEF_FILE
 
     brief = inputs.brief
     if brief is None or brief.meta.briefing is None:
         return None
-    own = source_date_epoch(options.cases_dir, files, frozenset({BRIEF_FILE}))
-    own = min(own, epoch)
     comparison = composed.comparison
     if own != epoch:
         comparison = _compared(inputs, own)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import time
 
 import openpyxl
 import pytest
@@ -247,6 +249,30 @@ def test_an_edit_to_the_argument_leaves_the_annex_unrendered(tmp_path):
     assert files["annex.pdf"] == old["annex.pdf"]
     assert files["pdf"] != old["pdf"]
     assert "The timing fits" in pdf_text(built.out / "briefing.pdf")
+
+
+@pytest.mark.slow
+def test_an_edit_to_the_argument_keeps_the_annex_when_the_build_dates_itself(tmp_path):
+    # No SOURCE_DATE_EPOCH: the briefing is dated by its newest input (the edited brief), the
+    # annex by the others, so the annex's files stay as they were.
+    from .conftest import case_dir, run_cli
+
+    case_dir(tmp_path, *project_inputs())
+    own_date = {"SOURCE_DATE_EPOCH": ""}
+    first = run_cli("build", "--quiet", "--format", "pdf", cwd=tmp_path, env=own_date)
+    assert first.code == 0, first.err
+    before = json.loads((tmp_path / "output" / "manifest.json").read_text(encoding="utf-8"))
+    brief = tmp_path / "cases" / "brief.md"
+    brief.write_text(brief.read_text(encoding="utf-8").rstrip("\n")
+                     + "\n\nThe timing fits the seeds' account.\n", encoding="utf-8")
+    os.utime(brief, (time.time() + 120, time.time() + 120))  # newer than every other input
+    run = run_cli("build", "--format", "pdf", "--timings", cwd=tmp_path, env=own_date)
+    assert run.code == 0, run.err
+    assert run.err.count("Laying out the PDF") == 1, run.err
+    after = json.loads((tmp_path / "output" / "manifest.json").read_text(encoding="utf-8"))
+    assert after["parts"]["annex"] == before["parts"]["annex"]
+    assert after["documents"]["annex.pdf"]["sha256"] == \
+        before["documents"]["annex.pdf"]["sha256"]
 
 
 def _as_of(inputs, out):
