@@ -98,8 +98,10 @@ class MarkdownChecks:
     """The rendering stage's checks of the brief's body, run by the loading stage
     (load.brief.MarkdownChecks)."""
 
+    KEPT = 4  # the brief as written and as written out, each of the last two saves
+
     def __init__(self) -> None:
-        self._last: tuple[str, tuple[dict, list[str]] | str] | None = None
+        self._kept: dict[str, tuple[dict, list[str]] | str] = {}
 
     def problems(self, brief: Brief, citation_keys: set[str] | None) -> list[Problem]:
         if not brief.readable:  # past a bound: limits() has said what to change
@@ -114,10 +116,11 @@ class MarkdownChecks:
         return found.problems
 
     def _read(self, text: str) -> tuple[dict, list[str]] | str:
-        """pandoc's tree of `text`, or why it could not be read (the last answer is kept:
-        `report preview` checks an unchanged brief on every save of a case file)."""
-        if self._last is not None and self._last[0] == text:
-            return self._last[1]
+        """pandoc's tree of `text`, or why it could not be read (the last answers are kept:
+        `report preview` checks an unchanged brief, as written and as written out, on every
+        save of a case file)."""
+        if text in self._kept:
+            return self._kept[text]
         try:
             answer: tuple[dict, list[str]] | str = read_tree(text, READ_LIMIT)
         except TooSlow:
@@ -126,7 +129,9 @@ class MarkdownChecks:
                       "simplify the Markdown, and report the brief")
         except RecursionError:
             answer = "the brief is nested too deeply to read; simplify its Markdown"
-        self._last = (text, answer)
+        self._kept[text] = answer
+        while len(self._kept) > self.KEPT:
+            del self._kept[next(iter(self._kept))]  # the oldest
         return answer
 
 
