@@ -231,6 +231,19 @@ def test_the_docx_are_two_documents(real_build):
 
 
 @pytest.mark.slow
+def test_the_docx_key_data_box_is_one_box_in_its_own_style(real_build):
+    # its title and each of its items in the "Key data" paragraph style, nothing else
+    doc = Document(str(real_build.out / "briefing.docx"))
+    name = STYLE.labels("docx.style.key_data")
+    boxed = [p.text for p in doc.paragraphs if p.style.name == name]
+    body = project().brief.body
+    box = body[body.index("::: key-data"):]
+    items = re.findall(r"^- ", box[:box.index("\n:::")], re.M)
+    assert boxed[0].startswith("Key data, as of"), boxed
+    assert len(boxed) == 1 + len(items), boxed
+    assert doc.styles[name].type == 1  # a paragraph style, in the styles pane
+
+
 def test_an_edit_to_the_argument_leaves_the_annex_unrendered(tmp_path):
     built = _build(tmp_path, project_inputs(), "--strict", "--format", "pdf")
     before = json.loads((built.out / "manifest.json").read_text(encoding="utf-8"))

@@ -48,12 +48,12 @@ __all__ = ["FORMATS", "READER", "Rendered", "render"]
 
 
 def word_styles() -> Roles:
-    """The names of the DOCX's character styles, from the label catalogue."""
+    """The names of the DOCX's own styles, from the label catalogue."""
     from ..words.labels import Labels
 
     labels = Labels()
     return Roles(labels("docx.style.fact"), labels("docx.style.confidence"),
-                 labels("docx.style.citation"))
+                 labels("docx.style.citation"), labels("docx.style.key_data"))
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def furnish(path: Path, what: Furnishing) -> None:
     styles = etree.fromstring(heading_styles_numbered(parts["word/styles.xml"]))
     headings_in_gallery(styles)
     character_styles(styles, what.styles)
+    key_data_box(body, key_data_style(styles, what.styles.key_data))
     parts["word/styles.xml"] = etree.tostring(styles, xml_declaration=True, encoding="UTF-8",
                                               standalone=True)
     parts["word/numbering.xml"] = heading_numbering(parts["word/numbering.xml"])
@@ -387,6 +388,45 @@ def character_styles(styles, names: Roles) -> None:
             f'<w:rPr>{look}</w:rPr></w:style>'))
 
 
+def key_data_style(styles, name: str) -> str:
+    """Define the key-data box's paragraph style (pandoc made it bare): a rule on the left
+    and a tint, as the box on the PDF's cover, in the styles pane and the gallery."""
+    from lxml import etree
+
+    sid = re.sub(r"[^A-Za-z0-9]", "", name) or "KeyData"
+    for old in styles.findall("w:style", NS):
+        found = old.find("w:name", NS)
+        if found is not None and found.get(w("val")) == name:
+            sid = old.get(w("styleId")) or sid  # the id pandoc's paragraphs refer to
+            styles.remove(old)
+    styles.append(etree.fromstring(
+        f'<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" '
+        f'w:styleId="{xml_text(sid)}"><w:name w:val="{xml_text(name)}"/>'
+        f'<w:basedOn w:val="Compact"/><w:uiPriority w:val="10"/><w:qFormat/>'
+        f'<w:pPr><w:pBdr><w:left w:val="single" w:sz="18" w:space="6" w:color="0072B2"/>'
+        f'</w:pBdr><w:shd w:val="clear" w:color="auto" w:fill="F2F6FA"/>'
+        f'<w:spacing w:before="0" w:after="60"/><w:ind w:left="170"/></w:pPr>'
+        f'<w:rPr><w:sz w:val="19"/></w:rPr></w:style>'))
+    return sid
+
+
+def key_data_box(body, sid: str) -> None:
+    """pandoc gives the box's style to its title but not to its list's items: give it to
+    the list that follows the title too, so Word draws one box around both."""
+    for p in body.findall("w:p", NS):
+        style = p.find("w:pPr/w:pStyle", NS)
+        if style is None or style.get(w("val")) != sid:
+            continue
+        item = p.getnext()
+        # the list's items: numbered paragraphs in pandoc's list style (a heading after the
+        # box is numbered too, in its own style)
+        while item is not None and item.find("w:pPr/w:numPr", NS) is not None and \
+                (item_style := item.find("w:pPr/w:pStyle", NS)) is not None and \
+                item_style.get(w("val")) == "Compact":
+            item_style.set(w("val"), sid)
+            item = item.getnext()
+
+
 def _style_flag(style, tag: str) -> None:
     """Add an empty flag (qFormat …) where Word's schema wants it: before pPr and rPr."""
     from lxml import etree
@@ -403,9 +443,10 @@ def _style_flag(style, tag: str) -> None:
 
 
 def mark_for_word(tree: dict, names: Roles) -> dict:
-    """Give pandoc's document tree the tool's character styles: a live fact (a span of class
-    `fact`: value, confidence mark and citation) in the live-fact style, a confidence mark
-    in its own, and every other citation in the citation style."""
+    """Give pandoc's document tree the tool's styles: a live fact (a span of class `fact`:
+    value, confidence mark and citation) in the live-fact style, a confidence mark in its
+    own, every other citation in the citation style, and the key-data box's paragraphs in
+    the key-data style (a box in Word as on the PDF's cover)."""
     def styled(name: str, inlines: list) -> dict:
         return {"t": "Span", "c": [["", [], [["custom-style", name]]], inlines]}
 
@@ -415,6 +456,10 @@ def mark_for_word(tree: dict, names: Roles) -> dict:
         if not isinstance(node, dict):
             return node
         kind = node.get("t")
+        if kind == "Div" and "key-data" in node["c"][0][1]:
+            (ident, classes, pairs), blocks = node["c"]
+            pairs = [*pairs, ["custom-style", names.key_data]]
+            return {"t": "Div", "c": [[ident, classes, pairs], walk(blocks, in_fact)]}
         if kind == "Span":
             attr, inlines = node["c"]
             classes = attr[1]

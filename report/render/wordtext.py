@@ -30,11 +30,13 @@ def w(tag: str) -> str:
 
 @dataclass(frozen=True)
 class Roles:
-    """The names of the tool's character styles, by role."""
+    """The names of the tool's own styles, by role: three character styles, and the
+    paragraph style of the cover's key-data box."""
 
     fact: str
     confidence: str
     citation: str
+    key_data: str = "Key data"
 
     def of(self, style_name: str | None) -> str:
         return {self.fact: FACT, self.confidence: CONFIDENCE,
