@@ -319,23 +319,30 @@ def _is_view(attrs: str) -> bool:
     return ".view" in attrs.split()
 
 
-def div_ends(body: str, code=None) -> dict[int, int]:
-    """Where each fenced div that opens in the body ends (by the offset of its opening
-    fence): at its closing fence, counting the divs opened inside it; a div never closed
-    ends with the body. Fences inside code are text."""
+def fenced_divs(body: str, code=None) -> list[tuple[int, int | None, int]]:
+    """Each fenced div that opens in the body, in order: the offset of its opening fence,
+    the end of its closing fence (None when it is never closed) and how deep it opens (1 at
+    the top), counting the divs opened inside it. Fences inside code are text."""
     code = code if code is not None else _spans(_code_spans(body))
-    ends: dict[int, int] = {}
+    found: dict[int, tuple[int, int | None, int]] = {}
     open_: list[int] = []
     for fence in _FENCE.finditer(body):
         if _inside(fence.start(), code):
             continue
         if fence.group(2):
             open_.append(fence.start())
+            found[fence.start()] = (fence.start(), None, len(open_))
         elif open_:
-            ends[open_.pop()] = fence.end()
-    for start in open_:
-        ends[start] = len(body)
-    return ends
+            start = open_.pop()
+            found[start] = (start, fence.end(), found[start][2])
+    return list(found.values())
+
+
+def div_ends(body: str, code=None) -> dict[int, int]:
+    """Where each fenced div that opens in the body ends (by the offset of its opening
+    fence): at its closing fence; a div never closed ends with the body."""
+    return {start: len(body) if end is None else end
+            for start, end, _depth in fenced_divs(body, code)}
 
 
 # ---------------------------------------------------------------- sentences
@@ -534,19 +541,12 @@ def _nesting_problems(body: str, code, at) -> list[Problem]:
                 f"this line is indented or quoted {width} columns deep; a brief nests lists "
                 f"and quotes at most {MAX_INDENT} columns deep")))
         offset += len(line) + 1
-    open_: list[int] = []
-    for fence in _FENCE.finditer(body):
-        if _inside(fence.start(), code):
-            continue
-        if fence.group(2):
-            open_.append(fence.start())
-            if len(open_) == MAX_DIV_DEPTH + 1:
-                problems.append(at(fence.start(), (
-                    f"::: blocks nested {len(open_)} deep; a brief nests at most "
-                    f"{MAX_DIV_DEPTH}")))
-        elif open_:
-            open_.pop()
-    for start in open_:
+    divs = fenced_divs(body, code)
+    for start, _end, depth in divs:
+        if depth == MAX_DIV_DEPTH + 1:
+            problems.append(at(start, (
+                f"::: blocks nested {depth} deep; a brief nests at most {MAX_DIV_DEPTH}")))
+    for start in (start for start, end, _depth in divs if end is None):
         problems.append(at(start, (
             "this ::: block is never closed: everything after it in the briefing would be "
             "inside it; end it with a line of :::")))
