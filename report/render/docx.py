@@ -371,42 +371,41 @@ CHARACTER_LOOKS = {
 def character_styles(styles, names: Roles) -> None:
     """Define the live-fact, confidence-mark and citation styles (pandoc made them bare, or
     not at all), each visible in the styles pane and the gallery."""
-    from lxml import etree
-
     for role, look in CHARACTER_LOOKS.items():
-        name = getattr(names, role)
-        sid = re.sub(r"[^A-Za-z0-9]", "", name) or role.title()
-        for old in styles.findall("w:style", NS):
-            found = old.find("w:name", NS)
-            if found is not None and found.get(w("val")) == name:
-                sid = old.get(w("styleId")) or sid  # the id pandoc's runs refer to
-                styles.remove(old)
-        styles.append(etree.fromstring(
-            f'<w:style xmlns:w="{W}" w:type="character" w:customStyle="1" '
-            f'w:styleId="{xml_text(sid)}"><w:name w:val="{xml_text(name)}"/>'
-            f'<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="10"/><w:qFormat/>'
-            f'<w:rPr>{look}</w:rPr></w:style>'))
+        own_style(styles, getattr(names, role), role.title(), "character",
+                  "DefaultParagraphFont", f"<w:rPr>{look}</w:rPr>")
+
+
+# The key-data box as on the PDF's cover: a rule on the left and a tint.
+KEY_DATA_LOOK = ('<w:pPr><w:pBdr><w:left w:val="single" w:sz="18" w:space="6" '
+                 'w:color="0072B2"/></w:pBdr><w:shd w:val="clear" w:color="auto" '
+                 'w:fill="F2F6FA"/><w:spacing w:before="0" w:after="60"/>'
+                 '<w:ind w:left="170"/></w:pPr><w:rPr><w:sz w:val="19"/></w:rPr>')
 
 
 def key_data_style(styles, name: str) -> str:
-    """Define the key-data box's paragraph style (pandoc made it bare): a rule on the left
-    and a tint, as the box on the PDF's cover, in the styles pane and the gallery."""
+    """Define the key-data box's paragraph style (pandoc made it bare); return its id."""
+    return own_style(styles, name, "KeyData", "paragraph", "Compact", KEY_DATA_LOOK)
+
+
+def own_style(styles, name: str, fallback_id: str, kind: str, based_on: str,
+              look: str) -> str:
+    """Put the tool's definition of style `name` in place of the one pandoc made (keeping
+    the id pandoc's runs and paragraphs refer to), visible in the styles pane and the
+    gallery; return its id."""
     from lxml import etree
 
-    sid = re.sub(r"[^A-Za-z0-9]", "", name) or "KeyData"
+    sid = re.sub(r"[^A-Za-z0-9]", "", name) or fallback_id
     for old in styles.findall("w:style", NS):
         found = old.find("w:name", NS)
         if found is not None and found.get(w("val")) == name:
-            sid = old.get(w("styleId")) or sid  # the id pandoc's paragraphs refer to
+            sid = old.get(w("styleId")) or sid
             styles.remove(old)
     styles.append(etree.fromstring(
-        f'<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" '
+        f'<w:style xmlns:w="{W}" w:type="{kind}" w:customStyle="1" '
         f'w:styleId="{xml_text(sid)}"><w:name w:val="{xml_text(name)}"/>'
-        f'<w:basedOn w:val="Compact"/><w:uiPriority w:val="10"/><w:qFormat/>'
-        f'<w:pPr><w:pBdr><w:left w:val="single" w:sz="18" w:space="6" w:color="0072B2"/>'
-        f'</w:pBdr><w:shd w:val="clear" w:color="auto" w:fill="F2F6FA"/>'
-        f'<w:spacing w:before="0" w:after="60"/><w:ind w:left="170"/></w:pPr>'
-        f'<w:rPr><w:sz w:val="19"/></w:rPr></w:style>'))
+        f'<w:basedOn w:val="{based_on}"/><w:uiPriority w:val="10"/><w:qFormat/>'
+        f'{look}</w:style>'))
     return sid
 
 
