@@ -40,6 +40,18 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: int = 600) 
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+def libreoffice(source: Path, convert_to: str, out_dir: Path, profile: Path,
+                timeout: int = 600) -> subprocess.CompletedProcess:
+    """Convert `source` with headless LibreOffice (`make test` installs Writer and Calc), in a
+    profile of its own so tests running side by side do not share one."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, ("LibreOffice is needed: `make test` installs libreoffice-writer-nogui "
+                     "and libreoffice-calc-nogui")
+    return subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}",
+                           "--convert-to", convert_to, "--outdir", str(out_dir), str(source)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def case_dir(tmp: Path, *files: Path) -> Path:
     """Return a fresh `cases/` folder in `tmp` holding copies of `files`."""
     cases = tmp / "cases"

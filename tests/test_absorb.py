@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from pypdf import PdfReader
 
 from report.absorb.merge import merge
 
-from .conftest import run_cli
+from .conftest import libreoffice, run_cli
 from .wordedit import WordEdit, text_of, w
 
 pytestmark = pytest.mark.xdist_group("build")
@@ -167,12 +166,8 @@ def test_word_edits_go_into_the_brief_and_the_rebuilt_pdf(real_build, edited, tm
 
 def test_a_libreoffice_save_absorbs_alike(real_build, edited, tmp_path):
     docx, _ = edited
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is needed: `make test` installs libreoffice-writer-nogui"
     saved = tmp_path / "lo"
-    run = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/p",
-                          "--convert-to", "docx", "--outdir", str(saved), str(docx)],
-                         capture_output=True, text=True, timeout=600)
+    run = libreoffice(docx, "docx", saved, tmp_path / "p")
     assert run.returncode == 0 and (saved / "briefing.docx").exists(), run.stderr
     # LibreOffice rewrote the package: the XML differs, the custom XML part is still there.
     names = zipfile.ZipFile(saved / "briefing.docx").namelist()

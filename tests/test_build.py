@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import zipfile
 from html.parser import HTMLParser
 
@@ -14,7 +12,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from .conftest import GOOD, _build
+from .conftest import GOOD, _build, libreoffice
 
 pytestmark = pytest.mark.xdist_group("build")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -251,12 +249,8 @@ def test_docx_tables_have_widths_that_fit_the_page(real_build, document):
 
 
 def test_docx_opens_in_libreoffice_with_its_contents_shown(brief_build, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is needed: `make test` installs libreoffice-writer-nogui"
-    run = subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(brief_build.out / "briefing.docx")],
-        capture_output=True, text=True, timeout=300)
+    run = libreoffice(brief_build.out / "briefing.docx", "pdf", tmp_path, tmp_path / "profile",
+                      timeout=300)
     assert run.returncode == 0, run.stderr
     converted = PdfReader(tmp_path / "briefing.pdf")
     contents = converted.pages[1].extract_text()

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import collections
 import re
-import shutil
-import subprocess
 import zipfile
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
+
+from .conftest import libreoffice
 
 pytestmark = pytest.mark.xdist_group("build")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -81,12 +81,7 @@ def test_the_docx_carries_the_brief_it_was_built_from(brief_build):
 
 def test_libreoffice_shows_the_contents_with_page_numbers_and_numbered_captions(
         real_build, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is needed: `make test` installs libreoffice-writer-nogui"
-    run = subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(real_build.out / "briefing.docx")],
-        capture_output=True, text=True, timeout=600)
+    run = libreoffice(real_build.out / "briefing.docx", "pdf", tmp_path, tmp_path / "profile")
     assert run.returncode == 0, run.stderr
     pages = [p.extract_text() for p in PdfReader(tmp_path / "briefing.pdf").pages]
     contents = next(p for p in pages if "Contents" in p)
