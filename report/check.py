@@ -134,7 +134,7 @@ def written_out(inputs: Inputs, c: Comparison, charts,
     """The briefing composed as the build composes it, and the problems with the brief as
     it is written out there (its live facts and exhibits in place, beside the briefing's
     own sections): render.brief.composed_problems."""
-    from .compose import compose, key_data_titled, render_brief
+    from .compose import compose, render_brief
     from .compose.livefacts import FactWriter
     from .compose.tables import Tables
     from .model.claims import verdicts_by_fact
@@ -145,7 +145,6 @@ def written_out(inputs: Inputs, c: Comparison, charts,
     try:
         briefing = compose(c, charts, images, style, brief, inputs.claims)
         body, findings = render_brief(brief, writer, charts, images, style)
-        body = key_data_titled(body, c, style)  # as compose places it
     except Incomparable as why:  # each mark was worked out above: a bug if it comes here
         return None, [Problem(brief.shown, brief.body_line, 1, "",
                               f"cannot be written out: {why}")]

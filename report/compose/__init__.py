@@ -34,7 +34,7 @@ from .markdown import CASES_PER_TABLE, render_cell, render_figure, render_table
 from .tables import Tables
 
 __all__ = ["CASES_PER_TABLE", "Briefing", "compose", "compose_annex", "key_data_rows",
-           "key_data_titled", "render_brief", "render_table", "write_bibliography"]
+           "render_brief", "render_table", "write_bibliography"]
 
 FACT_PACK = ("findings", "glance", "strategy", "team", "pricing", "releases", "timeline",
              "appendix", "sources")
@@ -85,7 +85,7 @@ def compose(comparison: Comparison, charts: list[Chart], images: dict[str, Path]
         body, context["findings"] = render_brief(
             brief, FactWriter(comparison, context["tables"], brief.meta.groups), charts,
             images, style)
-        parts.append(key_data_titled(body, comparison, style))
+        parts.append(body)
         names = ["cover", *(["claims"] if shown else []), "factpack"]
     rendered = [env.get_template(f"{name}.md.j2").render(context) for name in names]
     rendered[1:1] = parts
@@ -190,8 +190,9 @@ def key_data_titled(body: Md, comparison: Comparison, style: Style) -> Md:
 
 def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
                  images: dict[str, Path], style: Style) -> tuple[Md, dict[str, Md]]:
-    """Return the brief's Markdown with each live fact and exhibit written out, and the
-    findings the brief writes itself (by id), taken out of the body for the fact pack.
+    """Return the brief's Markdown with each live fact and exhibit written out and its
+    key-data box titled, and the findings the brief writes itself (by id), taken out of the
+    body for the fact pack.
 
     The analyst's Markdown is kept as written (it never passes through Jinja); only the marks
     the brief module found are replaced, from the end backwards so offsets stay valid.
@@ -220,7 +221,8 @@ def render_brief(brief: Brief, writer: FactWriter, charts: list[Chart],
     # a live fact cites the record its case file holds; a source another file records too
     # is cited by the key the list knows it by (as in the rest of the briefing)
     aliases = writer.c.aliases
-    return Md(canonical_citations(_apply(brief.body, marks), aliases)), {
+    body = key_data_titled(Md(_apply(brief.body, marks)), writer.c, style)
+    return Md(canonical_citations(body, aliases)), {
         finding_id: Md(canonical_citations(text, aliases)) for finding_id, text in
         findings.items()}
 
